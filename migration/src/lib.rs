@@ -1,0 +1,15 @@
+//! The schema's source of truth: migrations in order, nothing else.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20250101_000001_create_identity;
+
+/// Runs the migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20250101_000001_create_identity::Migration)]
+    }
+}

@@ -1,0 +1,66 @@
+//! `CurrentUser`: the caller, from `Authorization: Bearer <access token>`.
+
+use std::future::{ready, Ready};
+
+use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use uuid::Uuid;
+
+use super::{jwt::TokenError, Role};
+use crate::{error::ApiError, state::AppState};
+
+/// An authenticated caller.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    /// User id.
+    pub id: Uuid,
+    /// Roles in the token.
+    pub roles: Vec<Role>,
+}
+
+impl CurrentUser {
+    /// Whether the caller holds `role`.
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// 403 unless the caller holds one of `roles`.
+    pub fn require_any(&self, roles: &[Role]) -> Result<(), ApiError> {
+        if roles.iter().any(|r| self.has(*r)) {
+            Ok(())
+        } else {
+            let names: Vec<_> = roles.iter().map(|r| r.as_str()).collect();
+            Err(ApiError::forbidden(format!("this needs one of the roles: {}", names.join(", "))))
+        }
+    }
+}
+
+impl FromRequest for CurrentUser {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate(req).map_err(Into::into))
+    }
+}
+
+fn authenticate(req: &HttpRequest) -> Result<CurrentUser, ApiError> {
+    let state =
+        req.app_data::<web::Data<AppState>>().ok_or_else(|| ApiError::internal(anyhow::anyhow!("AppState missing")))?;
+    let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
+        ApiError::unauthenticated("missing_token", "log in first: send Authorization: Bearer <token>")
+    })?;
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            ApiError::unauthenticated("invalid_token", "the Authorization header must be `Bearer <token>`")
+        })?;
+    let claims = state.jwt().verify(token).map_err(|e| match e {
+        TokenError::Expired => ApiError::unauthenticated("token_expired", "the access token has expired; refresh it"),
+        TokenError::Invalid => ApiError::unauthenticated("invalid_token", "the access token is invalid"),
+    })?;
+    Ok(CurrentUser { id: claims.sub, roles: claims.roles })
+}

@@ -1,0 +1,396 @@
+//! Settings: `config/base.yaml` → `config/{HAZARDLINE_ENV}.yaml` → `HAZARDLINE__SECTION__KEY`.
+//!
+//! Every key is documented in `config/base.yaml`; unknown keys are an error. `Settings::validate`
+//! checks what serde cannot (URL schemes, production rules) and names the offending key.
+
+use std::{fmt, path::PathBuf};
+
+use anyhow::Context;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+/// The whole configuration tree.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Deployment-wide switches.
+    pub app: AppSettings,
+    /// HTTP listener.
+    pub server: ServerSettings,
+    /// Relational database.
+    pub database: DatabaseSettings,
+    /// Redis; empty URL means in-process backends.
+    pub redis: RedisSettings,
+    /// Photo storage.
+    pub media: MediaSettings,
+    /// Tokens, passwords and one-time codes.
+    pub auth: AuthSettings,
+    /// Outgoing SMS.
+    pub sms: SmsSettings,
+    /// WeChat API access.
+    pub wechat: WechatSettings,
+    /// Logging.
+    pub log: LogSettings,
+}
+
+/// Deployment-wide switches.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppSettings {
+    /// `development` allows dev-only defaults; `production` refuses them.
+    pub mode: Mode,
+    /// Load the demo data set on start-up when the database is empty.
+    pub seed_demo: bool,
+}
+
+/// Whether dev-only conveniences are allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Local development and tests.
+    Development,
+    /// A real deployment: secrets must be given, the log SMS sender is refused.
+    Production,
+}
+
+/// HTTP listener.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Interface to bind.
+    pub host: String,
+    /// Port to bind; 0 picks a free one (tests).
+    pub port: u16,
+    /// Worker threads; 0 means one per core.
+    pub workers: usize,
+    /// Largest accepted JSON body, in bytes.
+    pub json_limit_bytes: usize,
+    /// Seconds to finish in-flight requests after SIGTERM.
+    pub shutdown_timeout_secs: u64,
+    /// Origins allowed by CORS; empty disables cross-origin access, `*` allows any.
+    pub cors_allowed_origins: Vec<String>,
+    /// Public base URL used in links the server hands out.
+    pub public_url: String,
+}
+
+/// Relational database.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite://path?mode=rwc` or `postgres://user:pass@host/db`.
+    pub url: SecretString,
+    /// Pool ceiling.
+    pub max_connections: u32,
+    /// Connections kept open when idle.
+    pub min_connections: u32,
+    /// Seconds to wait for a connection.
+    pub connect_timeout_secs: u64,
+    /// Run pending migrations at start-up.
+    pub migrate_on_start: bool,
+}
+
+/// Redis.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedisSettings {
+    /// `redis://host:port/db`; empty means in-process key-value store, bus, locks and limits.
+    pub url: SecretString,
+    /// Prefix for every key and channel, so several deployments can share a server.
+    pub key_prefix: String,
+}
+
+/// Photo storage.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MediaSettings {
+    /// Directory for stored photos (local backend).
+    pub dir: PathBuf,
+}
+
+/// Tokens, passwords and one-time codes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    /// HMAC key for access tokens (at least 32 bytes). Give it via env, never in a file in git.
+    pub jwt_secret: SecretString,
+    /// Path of a file holding the HMAC key, as an alternative to `jwt_secret`.
+    pub jwt_secret_file: String,
+    /// Signing algorithm: HS256, HS384 or HS512. Tokens with any other algorithm are refused.
+    pub jwt_algorithm: JwtAlgorithm,
+    /// `iss` claim written and required.
+    pub jwt_issuer: String,
+    /// `aud` claim written and required.
+    pub jwt_audience: String,
+    /// Access token lifetime in seconds.
+    pub access_token_ttl_secs: u64,
+    /// Refresh token lifetime in days.
+    pub refresh_token_ttl_days: u64,
+    /// Seconds of clock skew tolerated when checking `exp` and `nbf`.
+    pub jwt_leeway_secs: u64,
+    /// Lifetime of an SMS login code in seconds.
+    pub sms_code_ttl_secs: u64,
+    /// Seconds before another code may be sent to the same phone.
+    pub sms_resend_interval_secs: u64,
+    /// Codes per phone per day.
+    pub sms_daily_limit: u32,
+    /// Wrong tries that burn a code.
+    pub sms_max_attempts: u32,
+    /// Failed password logins per phone allowed in `login_failure_window_secs`.
+    pub login_max_failures: u32,
+    /// Window for counting failed password logins, in seconds.
+    pub login_failure_window_secs: u64,
+}
+
+/// The HMAC algorithms accepted for access tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum JwtAlgorithm {
+    /// HMAC-SHA256.
+    HS256,
+    /// HMAC-SHA384.
+    HS384,
+    /// HMAC-SHA512.
+    HS512,
+}
+
+/// Outgoing SMS.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsSettings {
+    /// `log` writes codes to the log (development only); `disabled` turns SMS login off.
+    pub provider: SmsProvider,
+}
+
+/// Which SMS sender to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmsProvider {
+    /// Write the code to the log; refused in production mode.
+    Log,
+    /// No SMS: code requests answer 503 and residents log in another way.
+    Disabled,
+}
+
+/// WeChat API access.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WechatSettings {
+    /// Base URL of the WeChat API (tests point it at a local double).
+    pub api_base: String,
+    /// Seconds to wait for the WeChat API.
+    pub timeout_secs: u64,
+    /// Mini-program credentials used by `wx.login` code exchange.
+    pub miniprogram: WechatAppSettings,
+}
+
+/// One WeChat application's credentials.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WechatAppSettings {
+    /// AppID; empty disables the feature.
+    pub app_id: String,
+    /// AppSecret; give it via env.
+    pub app_secret: SecretString,
+}
+
+/// Logging.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    /// `pretty` for people, `json` for log collectors.
+    pub format: LogFormat,
+    /// Filter in `tracing_subscriber::EnvFilter` syntax; `RUST_LOG` overrides it.
+    pub level: String,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    /// Human-readable, coloured.
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Which database engine a URL points to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbBackend {
+    /// Embedded SQLite file.
+    Sqlite,
+    /// PostgreSQL server.
+    Postgres,
+}
+
+impl fmt::Display for DbBackend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DbBackend::Sqlite => "sqlite",
+            DbBackend::Postgres => "postgres",
+        })
+    }
+}
+
+/// A configuration problem, naming the key.
+#[derive(Debug, thiserror::Error)]
+#[error("config key `{key}`: {message}")]
+pub struct ConfigError {
+    /// Dotted key, e.g. `database.url`.
+    pub key: &'static str,
+    /// What is expected.
+    pub message: String,
+}
+
+impl Settings {
+    /// Loads from `config_dir` with the environment `HAZARDLINE_ENV` (default `local`) and env overrides.
+    pub fn load_from(config_dir: &std::path::Path) -> anyhow::Result<Settings> {
+        let env = std::env::var("HAZARDLINE_ENV").unwrap_or_else(|_| "local".into());
+        Self::load_layers(config_dir, &env, true)
+    }
+
+    /// Loads `base.yaml` plus the `env` overlay, optionally with `HAZARDLINE__…` variables.
+    pub fn load_layers(config_dir: &std::path::Path, env: &str, with_env_vars: bool) -> anyhow::Result<Settings> {
+        let base = config_dir.join("base.yaml");
+        let overlay = config_dir.join(format!("{env}.yaml"));
+        if !overlay.exists() {
+            anyhow::bail!(
+                "HAZARDLINE_ENV is `{env}` but {} does not exist (expected one of local, test, production)",
+                overlay.display()
+            );
+        }
+        let mut builder = config::Config::builder()
+            .add_source(config::File::from(base).required(true))
+            .add_source(config::File::from(overlay).required(true));
+        if with_env_vars {
+            builder = builder.add_source(
+                config::Environment::with_prefix("HAZARDLINE")
+                    .prefix_separator("__")
+                    .separator("__")
+                    .try_parsing(true)
+                    .list_separator(",")
+                    .with_list_parse_key("server.cors_allowed_origins"),
+            );
+        }
+        let settings: Settings = builder
+            .build()
+            .context("reading configuration")?
+            .try_deserialize()
+            .context("configuration does not match the documented keys (see config/base.yaml)")?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks what the types alone cannot.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.database.backend()?;
+        let redis = self.redis.url.expose_secret();
+        if !(redis.is_empty() || redis.starts_with("redis://") || redis.starts_with("rediss://")) {
+            return Err(err("redis.url", "must be empty or start with redis:// or rediss://"));
+        }
+        if self.database.max_connections == 0 {
+            return Err(err("database.max_connections", "must be at least 1"));
+        }
+        if self.database.min_connections > self.database.max_connections {
+            return Err(err("database.min_connections", "must not exceed database.max_connections"));
+        }
+        if self.server.json_limit_bytes < 1024 {
+            return Err(err("server.json_limit_bytes", "must be at least 1024"));
+        }
+        if !(60..=86_400).contains(&self.auth.access_token_ttl_secs) {
+            return Err(err("auth.access_token_ttl_secs", "must be between 60 and 86400"));
+        }
+        if self.auth.sms_max_attempts == 0 || self.auth.sms_daily_limit == 0 {
+            return Err(err("auth.sms_max_attempts", "limits must be at least 1"));
+        }
+        url::Url::parse(&self.wechat.api_base)
+            .map_err(|e| err("wechat.api_base", &format!("must be an absolute URL: {e}")))?;
+        url::Url::parse(&self.server.public_url)
+            .map_err(|e| err("server.public_url", &format!("must be an absolute URL: {e}")))?;
+        if self.app.mode == Mode::Production {
+            if self.sms.provider == SmsProvider::Log {
+                return Err(err("sms.provider", "`log` prints login codes and is refused in production mode"));
+            }
+            if self.auth.jwt_secret.expose_secret().is_empty() && self.auth.jwt_secret_file.is_empty() {
+                return Err(err(
+                    "auth.jwt_secret",
+                    "required in production mode: set HAZARDLINE__AUTH__JWT_SECRET or auth.jwt_secret_file",
+                ));
+            }
+        }
+        let secret = self.auth.jwt_secret.expose_secret();
+        if !secret.is_empty() && secret.len() < 32 {
+            return Err(err("auth.jwt_secret", "must be at least 32 bytes"));
+        }
+        Ok(())
+    }
+}
+
+impl DatabaseSettings {
+    /// The engine named by `database.url`.
+    pub fn backend(&self) -> Result<DbBackend, ConfigError> {
+        let url = self.url.expose_secret();
+        if url.starts_with("sqlite:") {
+            Ok(DbBackend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(DbBackend::Postgres)
+        } else {
+            Err(err("database.url", "must start with sqlite: or postgres://"))
+        }
+    }
+}
+
+fn err(key: &'static str, message: &str) -> ConfigError {
+    ConfigError { key, message: message.to_owned() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("config")
+    }
+
+    #[test]
+    fn every_overlay_loads_and_validates_alone() {
+        for env in ["local", "test"] {
+            let s = Settings::load_layers(&dir(), env, false).unwrap();
+            assert_eq!(s.app.mode, Mode::Development, "{env}");
+        }
+    }
+
+    #[test]
+    fn production_overlay_refuses_to_start_without_secrets() {
+        let e = Settings::load_layers(&dir(), "production", false).unwrap_err();
+        let text = format!("{e:#}");
+        assert!(text.contains("sms.provider") || text.contains("auth.jwt_secret"), "{text}");
+    }
+
+    #[test]
+    fn a_missing_overlay_is_named() {
+        let e = Settings::load_layers(&dir(), "staging", false).unwrap_err();
+        assert!(e.to_string().contains("staging.yaml"), "{e}");
+    }
+
+    #[test]
+    fn validation_names_the_key() {
+        let mut s = Settings::load_layers(&dir(), "test", false).unwrap();
+        s.database.url = SecretString::from("mysql://x");
+        assert_eq!(s.validate().unwrap_err().key, "database.url");
+        let mut s = Settings::load_layers(&dir(), "test", false).unwrap();
+        s.auth.jwt_secret = SecretString::from("short");
+        assert_eq!(s.validate().unwrap_err().key, "auth.jwt_secret");
+        let mut s = Settings::load_layers(&dir(), "test", false).unwrap();
+        s.redis.url = SecretString::from("http://x");
+        assert_eq!(s.validate().unwrap_err().key, "redis.url");
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let tmp = tempfile::tempdir().unwrap();
+        let base = std::fs::read_to_string(dir().join("base.yaml")).unwrap();
+        std::fs::write(tmp.path().join("base.yaml"), base).unwrap();
+        std::fs::write(tmp.path().join("local.yaml"), "server:\n  prot: 1\n").unwrap();
+        let e = Settings::load_layers(tmp.path(), "local", false).unwrap_err();
+        assert!(format!("{e:#}").contains("prot"), "{e:#}");
+    }
+}

@@ -1,0 +1,19 @@
+//! hazardline: report safety hazards from a phone, route them to the responsible department,
+//! and follow them to close-out. See README.md for the architecture.
+
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod health;
+pub mod infra;
+pub mod json;
+pub mod observability;
+pub mod openapi;
+pub mod routes;
+pub mod seed;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod wechat;

@@ -1,0 +1,30 @@
+//! The route table: `/api/v1` assembled from each domain's `routes::configure`, the operations
+//! endpoints, the OpenAPI document and the docs UI.
+
+use actix_web::{
+    body::MessageBody,
+    dev::{ServiceFactory, ServiceRequest, ServiceResponse},
+    App, Error,
+};
+use utoipa::OpenApi;
+use utoipa_actix_web::{scope, AppExt, UtoipaApp};
+
+use crate::{auth, health, openapi::ApiDoc};
+
+/// Mounts every documented endpoint on `app`.
+pub fn mount<T, B>(app: App<T>) -> UtoipaApp<T>
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Response = ServiceResponse<B>, Error = Error, InitError = ()>,
+    B: MessageBody,
+{
+    app.into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(health::configure)
+        .service(scope("/api/v1").configure(auth::routes::configure))
+}
+
+/// The OpenAPI document as JSON (built once at start-up, and by the snapshot test).
+pub fn openapi_json() -> anyhow::Result<String> {
+    let (_, doc) = mount(App::new()).split_for_parts();
+    Ok(doc.to_pretty_json()?)
+}

@@ -1,0 +1,79 @@
+//! `AppState`: the infrastructure every handler may use. The only thing in `web::Data`.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::{
+    auth::{jwt::JwtKeys, sms::SmsCodes},
+    clock::Clock,
+    config::Settings,
+    infra::Backends,
+    wechat::WechatClient,
+};
+
+/// Shared application state (cheap to clone).
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    settings: Settings,
+    db: DatabaseConnection,
+    backends: Backends,
+    jwt: JwtKeys,
+    sms: SmsCodes,
+    wechat: WechatClient,
+    clock: Arc<dyn Clock>,
+}
+
+impl AppState {
+    /// Assembles the state.
+    pub fn new(
+        settings: Settings,
+        db: DatabaseConnection,
+        backends: Backends,
+        jwt: JwtKeys,
+        sms: SmsCodes,
+        wechat: WechatClient,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self { inner: Arc::new(Inner { settings, db, backends, jwt, sms, wechat, clock }) }
+    }
+
+    /// Loaded configuration.
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    /// Database pool.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.inner.db
+    }
+
+    /// Key-value store, bus, locks, rate limits.
+    pub fn backends(&self) -> &Backends {
+        &self.inner.backends
+    }
+
+    /// Access-token keys.
+    pub fn jwt(&self) -> &JwtKeys {
+        &self.inner.jwt
+    }
+
+    /// SMS login codes.
+    pub fn sms(&self) -> &SmsCodes {
+        &self.inner.sms
+    }
+
+    /// WeChat API client.
+    pub fn wechat(&self) -> &WechatClient {
+        &self.inner.wechat
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &dyn Clock {
+        self.inner.clock.as_ref()
+    }
+}

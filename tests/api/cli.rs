@@ -1,0 +1,92 @@
+//! The binary's subcommands, run as an operator would.
+
+use std::{io::Write, process::Command};
+
+use reqwest::StatusCode;
+
+use crate::helpers::{config_dir, spawn_app_with, DbGuard};
+
+fn hazardline(db_url: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hazardline"));
+    cmd.env("HAZARDLINE_ENV", "test")
+        .env("HAZARDLINE_CONFIG_DIR", config_dir())
+        .env("HAZARDLINE__DATABASE__URL", db_url)
+        .env("HAZARDLINE__AUTH__JWT_SECRET", crate::helpers::TEST_JWT_SECRET)
+        .env_remove("HAZARDLINE__REDIS__URL");
+    cmd
+}
+
+#[tokio::test]
+async fn create_user_reads_the_password_from_stdin_and_the_account_can_log_in() {
+    let db = DbGuard::fresh().await;
+    let migrate = hazardline(&db.url).arg("migrate").output().unwrap();
+    assert!(migrate.status.success(), "{}", String::from_utf8_lossy(&migrate.stderr));
+
+    let mut child = hazardline(&db.url)
+        .args(["create-user", "--role", "dispatcher", "--phone", "13911112222", "--password-stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"a long enough password\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("created dispatcher"));
+
+    let url = db.url.clone();
+    let app = spawn_app_with(move |s| s.database.url = secrecy::SecretString::from(url)).await;
+    let res = app.login_password("13911112222", "a long enough password").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["user"]["roles"][0]["role"], "dispatcher");
+}
+
+#[tokio::test]
+async fn create_user_refuses_a_short_password_and_a_taken_phone() {
+    let db = DbGuard::fresh().await;
+    let run = |password: &str| {
+        let mut child = hazardline(&db.url)
+            .args(["create-user", "--role", "admin", "--phone", "13911113333", "--password-stdin"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(password.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let short = run("short\n");
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("password too short"));
+    assert!(run("long enough password\n").status.success());
+    let again = run("long enough password\n");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("phone already registered"));
+}
+
+#[test]
+fn a_bad_config_value_stops_start_up_naming_the_key() {
+    let out =
+        hazardline("sqlite://unused.db").env("HAZARDLINE__SERVER__PORT", "eighty").arg("migrate").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("server.port"), "{err}");
+
+    let out = hazardline("mysql://nope").arg("migrate").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("database.url"));
+}
+
+#[test]
+fn production_mode_refuses_to_start_without_a_jwt_secret() {
+    let out = Command::new(env!("CARGO_BIN_EXE_hazardline"))
+        .env("HAZARDLINE_ENV", "production")
+        .env("HAZARDLINE_CONFIG_DIR", config_dir())
+        .env_remove("HAZARDLINE__AUTH__JWT_SECRET")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("auth.jwt_secret"));
+}

@@ -1,0 +1,14 @@
+//! The single integration-test binary: each file drives the real application over HTTP.
+//! Runs on SQLite + in-process backends, or on PostgreSQL + Redis when `TEST_DATABASE_URL`
+//! and `TEST_REDIS_URL` are set.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod auth;
+mod auth_tokens;
+mod cli;
+mod errors;
+mod health;
+mod helpers;
+mod infra;
+mod openapi;
+mod wechat_login;
