@@ -3,7 +3,13 @@
 
 pub mod prelude;
 
+pub mod category;
+pub mod department;
+pub mod department_category;
+pub mod grid_assignment;
 pub mod refresh_token;
+pub mod region;
+pub mod routing_rule;
 pub mod user;
 pub mod user_role;
 pub mod wechat_binding;

@@ -3,6 +3,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20250101_000001_create_identity;
+mod m20250101_000002_create_geo;
 
 /// Runs the migrations in order.
 pub struct Migrator;
@@ -10,6 +11,6 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20250101_000001_create_identity::Migration)]
+        vec![Box::new(m20250101_000001_create_identity::Migration), Box::new(m20250101_000002_create_geo::Migration)]
     }
 }

@@ -314,6 +314,11 @@ pub async fn create_user(
     role: Role,
 ) -> Result<UserView, AuthError> {
     let phone = Phone::parse(phone).map_err(|_| AuthError::InvalidPhone)?;
+    // Refuse a taken phone before spending a password hash on it (the unique index still
+    // settles races).
+    if user::Entity::find().filter(user::Column::Phone.eq(phone.as_str())).one(state.db()).await?.is_some() {
+        return Err(AuthError::PhoneTaken);
+    }
     let hash = match secret {
         Some(s) => {
             if secrecy::ExposeSecret::expose_secret(&s).chars().count() < password::MIN_LEN {

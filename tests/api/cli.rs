@@ -90,3 +90,25 @@ fn production_mode_refuses_to_start_without_a_jwt_secret() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("auth.jwt_secret"));
 }
+
+#[tokio::test]
+async fn serve_answers_then_drains_and_exits_cleanly_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    let db = DbGuard::fresh().await;
+    let mut child = hazardline(&db.url)
+        .env("HAZARDLINE__SERVER__PORT", "0")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let base = first.strip_prefix("hazardline listening on ").expect("listening line").to_owned();
+    let res = reqwest::get(format!("{base}/readyz")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let status = tokio::task::spawn_blocking(move || child.wait()).await.unwrap().unwrap();
+    assert!(status.success(), "{status:?}");
+}
