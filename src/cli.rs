@@ -2,7 +2,9 @@
 
 use std::{io::Read, path::PathBuf};
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use secrecy::SecretString;
 
 use crate::{auth::Role, clock::SystemClock, config::Settings, startup};
@@ -43,6 +45,44 @@ pub enum Command {
     },
     /// Load the demo data set (idempotent).
     SeedDemo,
+    /// Import region boundaries from a GeoJSON FeatureCollection (one transaction).
+    ImportBoundaries {
+        /// The GeoJSON file.
+        file: PathBuf,
+        /// Level of every feature: district, street, community or grid.
+        #[arg(long, value_parser = parse_level)]
+        level: crate::geo::region::RegionLevel,
+        /// Property holding the name (dotted paths reach into objects).
+        #[arg(long, default_value = "name")]
+        name_field: String,
+        /// Property holding the administrative code.
+        #[arg(long, default_value = "code")]
+        code_field: String,
+        /// Property holding the parent's code, e.g. `parent.adcode`.
+        #[arg(long)]
+        parent_field: Option<String>,
+        /// Code of the parent region of every feature (when the file names none).
+        #[arg(long)]
+        parent: Option<String>,
+        /// Coordinate system of the file: gcj02 or wgs84.
+        #[arg(long, default_value = "gcj02", value_parser = parse_crs)]
+        crs: crate::geo::point::CoordSystem,
+        /// Import the valid features even if some are skipped (default: all or nothing).
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+}
+
+fn parse_level(s: &str) -> Result<crate::geo::region::RegionLevel, String> {
+    crate::geo::store::parse_level(s).ok_or_else(|| "expected district, street, community or grid".to_owned())
+}
+
+fn parse_crs(s: &str) -> Result<crate::geo::point::CoordSystem, String> {
+    match s {
+        "gcj02" => Ok(crate::geo::point::CoordSystem::Gcj02),
+        "wgs84" => Ok(crate::geo::point::CoordSystem::Wgs84),
+        _ => Err("expected gcj02 or wgs84".to_owned()),
+    }
 }
 
 impl Cli {
@@ -78,6 +118,59 @@ pub async fn run_command(command: Command, mut settings: Settings) -> anyhow::Re
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("created {} {} ({})", role, user.id, name);
             Ok(())
+        }
+        Command::ImportBoundaries { file, level, name_field, code_field, parent_field, parent, crs, skip_invalid } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let (state, _) = startup::build_state(settings, std::sync::Arc::new(SystemClock)).await?;
+            let mut options = crate::geo::import::ImportOptions::new(level);
+            options.name_field = name_field;
+            options.code_field = code_field;
+            options.parent_code_field = parent_field;
+            if let Some(code) = parent {
+                let row = entity::region::Entity::find()
+                    .filter(entity::region::Column::Code.eq(code.as_str()))
+                    .one(state.db())
+                    .await?
+                    .with_context(|| format!("--parent {code}: no such region"))?;
+                options.parent_id = Some(row.id);
+            }
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} regions written")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let outcome = crate::geo::import_service::import_boundaries(
+                &state,
+                &text,
+                &options,
+                crs,
+                !skip_invalid,
+                |done, total| {
+                    bar.set_length(total);
+                    bar.set_position(done);
+                },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("import failed, nothing written: {e}"))?;
+            bar.finish_and_clear();
+            for s in &outcome.skipped {
+                println!(
+                    "skipped feature #{} {} {}: {}",
+                    s.feature_index,
+                    s.code.as_deref().unwrap_or("?"),
+                    s.name.as_deref().unwrap_or("?"),
+                    s.reason
+                );
+            }
+            if outcome.committed {
+                println!("imported {} regions, skipped {}", outcome.imported, outcome.skipped.len());
+                Ok(())
+            } else {
+                anyhow::bail!(
+                    "{} feature(s) invalid: nothing imported (fix them, or pass --skip-invalid)",
+                    outcome.skipped.len()
+                )
+            }
         }
         Command::SeedDemo => {
             settings.app.seed_demo = true;

@@ -29,6 +29,8 @@ pub struct Settings {
     pub sms: SmsSettings,
     /// WeChat API access.
     pub wechat: WechatSettings,
+    /// Jurisdiction lookup.
+    pub geo: GeoSettings,
     /// Logging.
     pub log: LogSettings,
 }
@@ -192,6 +194,16 @@ pub struct WechatAppSettings {
     pub app_secret: SecretString,
 }
 
+/// Jurisdiction lookup.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GeoSettings {
+    /// A point closer than this (metres) to another jurisdiction is marked `near_border`.
+    pub near_border_m: f64,
+    /// Coordinate system assumed when a request names none: `gcj02` or `wgs84`.
+    pub default_coord_system: crate::geo::point::CoordSystem,
+}
+
 /// Logging.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -291,6 +303,9 @@ impl Settings {
         }
         if self.database.min_connections > self.database.max_connections {
             return Err(err("database.min_connections", "must not exceed database.max_connections"));
+        }
+        if !(self.geo.near_border_m.is_finite() && (0.0..=1000.0).contains(&self.geo.near_border_m)) {
+            return Err(err("geo.near_border_m", "must be a number of metres between 0 and 1000"));
         }
         if self.server.json_limit_bytes < 1024 {
             return Err(err("server.json_limit_bytes", "must be at least 1024"));

@@ -4,7 +4,14 @@ use clap::Parser;
 use hazardline::{cli::Cli, cli::Command, seed, startup::Application, telemetry};
 
 #[actix_web::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() {
+    if let Err(e) = run().await {
+        eprintln!("hazardline: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let settings = match cli.settings() {
         Ok(s) => s,

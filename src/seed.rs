@@ -1,5 +1,6 @@
 //! Demo data for `cargo run` on a fresh machine (development mode only): one account per role
-//! with a known password. Idempotent: existing phones are left alone.
+//! with a known password, and the demo city 青川市 (`geo::demo_city`) with its departments and
+//! grid workers. Idempotent: existing phones and an existing city are left alone.
 
 use secrecy::SecretString;
 
@@ -36,6 +37,10 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
         }
     }
     tracing::info!(created, "demo accounts ready");
+    if crate::geo::seed::seed_city(state, DEMO_PASSWORD).await? {
+        crate::geo::service::regions_changed(state).await?;
+        tracing::info!("demo city 青川市 created: 2 districts, 6 streets, 18 communities, 72 grids");
+    }
     Ok(())
 }
 
@@ -45,4 +50,5 @@ pub fn print_logins() {
     for (phone, name, role) in DEMO_USERS {
         println!("  {role:<12} {phone}  {name}");
     }
+    println!("  grid workers of the demo city: 13900100001 … 13900100018 (one per community)");
 }

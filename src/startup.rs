@@ -20,6 +20,7 @@ use crate::{
     clock::{Clock, SystemClock},
     config::{Settings, SmsProvider},
     error::{self, ApiError},
+    geo::service::Jurisdiction,
     infra::{db, Backends},
     json::JsonLimit,
     observability::{self, Metrics},
@@ -53,6 +54,7 @@ impl Application {
         })?;
         let port = listener.local_addr()?.port();
         let server = run(listener, state.clone())?;
+        tokio::spawn(watch(state.clone()));
         Ok(Application { port, server, state, sms_log })
     }
 
@@ -77,6 +79,12 @@ impl Application {
     }
 }
 
+async fn watch(state: AppState) {
+    if let Err(e) = crate::geo::service::watch_region_changes(state).await {
+        tracing::error!(error = %format!("{e:#}"), "region change listener stopped");
+    }
+}
+
 /// Connects to the database and backends and assembles the state, without serving.
 pub async fn build_state(
     settings: Settings,
@@ -96,6 +104,8 @@ pub async fn build_state(
     let pepper = jwt_pepper(&settings);
     let sms = SmsCodes::new(sender, backends.clone(), pepper, &settings.auth);
     let wechat = WechatClient::new(&settings.wechat)?;
+    let jurisdiction = Jurisdiction::new(settings.geo.near_border_m)?;
+    crate::geo::categories::ensure_canonical(&db, clock.now()).await?;
     tracing::info!(
         database = %settings.database.backend()?,
         kv = backends.kv.backend(),
@@ -103,7 +113,10 @@ pub async fn build_state(
         sms = ?settings.sms.provider,
         "backends ready"
     );
-    Ok((AppState::new(settings, db, backends, jwt, sms, wechat, clock), sms_log))
+    let state = AppState::new(settings, db, backends, jwt, sms, wechat, clock, jurisdiction);
+    let regions = state.jurisdiction().reload(state.db()).await?;
+    tracing::info!(regions, "region index built");
+    Ok((state, sms_log))
 }
 
 // SMS code hashes are keyed with a per-deployment value, so a leaked store does not reveal codes

@@ -8,6 +8,7 @@ use crate::{
     auth::{jwt::JwtKeys, sms::SmsCodes},
     clock::Clock,
     config::Settings,
+    geo::service::Jurisdiction,
     infra::Backends,
     wechat::WechatClient,
 };
@@ -26,10 +27,12 @@ struct Inner {
     sms: SmsCodes,
     wechat: WechatClient,
     clock: Arc<dyn Clock>,
+    jurisdiction: Jurisdiction,
 }
 
 impl AppState {
     /// Assembles the state.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         settings: Settings,
         db: DatabaseConnection,
@@ -38,8 +41,9 @@ impl AppState {
         sms: SmsCodes,
         wechat: WechatClient,
         clock: Arc<dyn Clock>,
+        jurisdiction: Jurisdiction,
     ) -> Self {
-        Self { inner: Arc::new(Inner { settings, db, backends, jwt, sms, wechat, clock }) }
+        Self { inner: Arc::new(Inner { settings, db, backends, jwt, sms, wechat, clock, jurisdiction }) }
     }
 
     /// Loaded configuration.
@@ -70,6 +74,11 @@ impl AppState {
     /// WeChat API client.
     pub fn wechat(&self) -> &WechatClient {
         &self.inner.wechat
+    }
+
+    /// The region index (owned by `geo`; held here so handlers can reach it).
+    pub fn jurisdiction(&self) -> &Jurisdiction {
+        &self.inner.jurisdiction
     }
 
     /// The clock.

@@ -332,6 +332,17 @@ pub async fn create_user(
     Ok(user_view(state.db(), account).await?)
 }
 
+/// Inserts an account with an already computed password hash (bulk seeding).
+pub async fn insert_user_hashed<C: ConnectionTrait>(
+    db: &C,
+    phone: &Phone,
+    display_name: &str,
+    password_hash: Option<String>,
+    role: Role,
+) -> Result<user::Model, AuthError> {
+    insert_user(db, Some(phone), display_name, password_hash, role, Utc::now()).await
+}
+
 async fn insert_user<C: ConnectionTrait>(
     db: &C,
     phone: Option<&Phone>,

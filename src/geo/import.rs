@@ -338,3 +338,11 @@ mod convert;
 
 #[cfg(test)]
 mod tests;
+
+/// Parses one GeoJSON geometry (Polygon or MultiPolygon, as JSON text) and validates it the way
+/// imported features are validated.
+pub fn parse_boundary(geometry: &serde_json::Value) -> Result<MultiPolygon<f64>, SkipReason> {
+    let parsed: geojson::Geometry =
+        serde_json::from_value(geometry.clone()).map_err(|e| SkipReason::MalformedFeature { detail: e.to_string() })?;
+    geometry_to_multipolygon(&parsed.value)
+}

@@ -52,7 +52,7 @@ pub enum IndexError {
 }
 
 /// Where a point lies in the region tree.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Located {
     /// Containing regions, most specific first (e.g. grid, community, street, district); empty
     /// when the point is outside every region.
@@ -74,7 +74,7 @@ impl Located {
 }
 
 /// Jurisdictions a point sits between, at the most specific level where that is the case.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NearBorder {
     /// Level of the candidates.
     pub level: RegionLevel,
@@ -83,7 +83,7 @@ pub struct NearBorder {
 }
 
 /// One region a near-border point may belong to.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BorderCandidate {
     /// The region.
     pub region: RegionRef,

@@ -8,14 +8,21 @@
 //! bus announces a change, and the HTTP endpoints belong to `service.rs` and `routes.rs`; ticket
 //! state and notifications belong to `tickets` and `notifications`.
 
+pub mod admin;
 pub mod categories;
 pub mod demo_city;
+pub mod dto;
 pub mod import;
+pub mod import_service;
 pub mod index;
 pub mod planar;
 pub mod point;
 pub mod region;
+pub mod routes;
 pub mod routing;
+pub mod seed;
+pub mod service;
+pub mod store;
 pub mod tree;
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ const INVERSE_TOLERANCE_DEG: f64 = 1e-10;
 const INVERSE_MAX_STEPS: usize = 30;
 
 /// Coordinate reference system of an incoming point.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CoordSystem {
     /// Raw GPS (EXIF, browser geolocation, most foreign map SDKs).

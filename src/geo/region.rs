@@ -6,7 +6,7 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 /// Level of a region in the territorial chain (三级五覆盖 plus grids), coarsest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RegionLevel {
     /// 区/县.
@@ -79,15 +79,17 @@ impl RegionShape {
 }
 
 /// Identity of a region without its geometry (shared strings: cloning one is cheap).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RegionRef {
     /// Region id.
     pub id: Uuid,
     /// Level in the tree.
     pub level: RegionLevel,
     /// Administrative code.
+    #[schema(value_type = String)]
     pub code: Arc<str>,
     /// Display name.
+    #[schema(value_type = String)]
     pub name: Arc<str>,
 }
 

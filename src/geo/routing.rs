@@ -35,7 +35,7 @@ pub struct Department {
 }
 
 /// An explicit override: hazards of `category` in `region_id` go to `department_id`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RoutingRule {
     /// Category code.
     pub category: String,
@@ -76,7 +76,7 @@ pub struct RoutingInput<'a> {
 }
 
 /// Whether a department was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// A department receives the hazard.
@@ -86,7 +86,7 @@ pub enum Outcome {
 }
 
 /// Which step of the decision matched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MatchKind {
     /// An explicit routing rule.
@@ -100,7 +100,7 @@ pub enum MatchKind {
 }
 
 /// The chosen department.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DepartmentRef {
     /// Department id.
     pub id: Uuid,
@@ -113,7 +113,7 @@ pub struct DepartmentRef {
 }
 
 /// A grid worker in the order to offer the task.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GridWorkerPick {
     /// The worker's user id.
     pub user_id: Uuid,
@@ -124,7 +124,7 @@ pub struct GridWorkerPick {
 }
 
 /// The decision had the point belonged to one near-border candidate.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BorderAlternative {
     /// The candidate region.
     pub region: RegionRef,
@@ -139,7 +139,7 @@ pub struct BorderAlternative {
 }
 
 /// Both (or all) jurisdictions a near-border point may belong to.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NearBorderDecision {
     /// Level at which the border is near.
     pub level: RegionLevel,
@@ -148,7 +148,7 @@ pub struct NearBorderDecision {
 }
 
 /// The routing decision, with the evidence a dispatcher needs to trust or override it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RoutingDecision {
     /// Routed or unrouted.
     pub outcome: Outcome,

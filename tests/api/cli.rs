@@ -112,3 +112,101 @@ async fn serve_answers_then_drains_and_exits_cleanly_on_sigterm() {
     let status = tokio::task::spawn_blocking(move || child.wait()).await.unwrap().unwrap();
     assert!(status.success(), "{status:?}");
 }
+
+fn shared_testdata(rel: &str) -> Option<std::path::PathBuf> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata").join(rel);
+    if path.exists() {
+        Some(path)
+    } else {
+        eprintln!("skipped: shared test data {} not found", path.display());
+        None
+    }
+}
+
+#[tokio::test]
+async fn imported_shenzhen_districts_locate_every_sample_point() {
+    let (Some(geojson), Some(points)) = (
+        shared_testdata("boundaries/shenzhen-districts.geojson"),
+        shared_testdata("boundaries/shenzhen-districts-points.csv"),
+    ) else {
+        return;
+    };
+    let db = DbGuard::fresh().await;
+    let out = hazardline(&db.url)
+        .arg("import-boundaries")
+        .arg(&geojson)
+        .args(["--level", "district", "--name-field", "name", "--code-field", "adcode"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("imported 9 regions, skipped 0"));
+
+    let url = db.url.clone();
+    let app = spawn_app_with(move |s| s.database.url = secrecy::SecretString::from(url)).await;
+    let s = app.resident("13800138300").await;
+    let csv = std::fs::read_to_string(points).unwrap();
+    let mut checked = 0;
+    for line in csv.lines().skip(1) {
+        let cols: Vec<&str> = line.split(',').collect();
+        let (lng, lat, adcode) = (cols[0], cols[1], cols[3]);
+        let body: serde_json::Value = app
+            .get_as(&format!("/api/v1/geo/locate?lat={lat}&lng={lng}&coord_system=gcj02"), &s.access_token)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let got = body["chain"].get(0).map(|r| r["code"].as_str().unwrap().to_owned()).unwrap_or_default();
+        assert_eq!(got, adcode, "{line}");
+        checked += 1;
+    }
+    assert_eq!(checked, 30);
+
+    // Importing the same file again is refused as a whole: nothing duplicated.
+    let again = hazardline(&db.url)
+        .arg("import-boundaries")
+        .arg(&geojson)
+        .args(["--level", "district", "--code-field", "adcode"])
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("codes already in the database"));
+}
+
+#[tokio::test]
+async fn a_file_with_one_bad_feature_imports_nothing_unless_told_to_skip() {
+    let db = DbGuard::fresh().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mixed.geojson");
+    std::fs::write(
+        &file,
+        r#"{"type":"FeatureCollection","features":[
+        {"type":"Feature","properties":{"name":"好区","code":"880001"},"geometry":{"type":"Polygon","coordinates":[[[100,30],[101,30],[101,31],[100,31],[100,30]]]}},
+        {"type":"Feature","properties":{"name":"自交区","code":"880002"},"geometry":{"type":"Polygon","coordinates":[[[102,30],[103,31],[103,30],[102,31],[102,30]]]}},
+        {"type":"Feature","properties":{"name":"越界","code":"880003"},"geometry":{"type":"Polygon","coordinates":[[[104,95],[105,95],[105,96],[104,95]]]}}]}"#,
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        hazardline(&db.url)
+            .arg("import-boundaries")
+            .arg(&file)
+            .args(["--level", "district"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let strict = run(&[]);
+    assert!(!strict.status.success());
+    let stdout = String::from_utf8_lossy(&strict.stdout);
+    assert!(stdout.contains("880002") && stdout.contains("880003"), "{stdout}");
+    assert!(String::from_utf8_lossy(&strict.stderr).contains("nothing imported"));
+    let lenient = run(&["--skip-invalid"]);
+    assert!(lenient.status.success(), "{}", String::from_utf8_lossy(&lenient.stderr));
+    assert!(String::from_utf8_lossy(&lenient.stdout).contains("imported 1 regions, skipped 2"));
+
+    let not_json = dir.path().join("broken.geojson");
+    std::fs::write(&not_json, "{ this is not json").unwrap();
+    let out =
+        hazardline(&db.url).arg("import-boundaries").arg(&not_json).args(["--level", "district"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not valid JSON"));
+}

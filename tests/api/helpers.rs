@@ -20,6 +20,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub state: AppState,
     pub sms: Option<Arc<LogSmsSender>>,
+    pub settings: Settings,
     _db: DbGuard,
 }
 
@@ -47,13 +48,13 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
     let db = DbGuard::fresh().await;
     settings.database.url = SecretString::from(db.url.clone());
     change(&mut settings);
-    let app = Application::build(settings).await.expect("application builds");
+    let app = Application::build(settings.clone()).await.expect("application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state().clone();
     let sms = app.sms_log();
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-    TestApp { address, client, state, sms, _db: db }
+    TestApp { address, client, state, sms, settings, _db: db }
 }
 
 /// A fresh database: a SQLite file in a temporary directory, or a new PostgreSQL database
@@ -134,6 +135,24 @@ impl TestApp {
 
     pub async fn get_as(&self, path: &str, token: &str) -> Response {
         self.client.get(self.url(path)).bearer_auth(token).send().await.expect("request")
+    }
+
+    pub async fn post_json_as(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.client.post(self.url(path)).bearer_auth(token).json(body).send().await.expect("request")
+    }
+
+    pub async fn patch_json_as(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.client.patch(self.url(path)).bearer_auth(token).json(body).send().await.expect("request")
+    }
+
+    pub async fn delete_as(&self, path: &str, token: &str) -> Response {
+        self.client.delete(self.url(path)).bearer_auth(token).send().await.expect("request")
+    }
+
+    /// Seeds the demo city 青川市 (regions, departments, rule, grid workers).
+    pub async fn with_demo_city(&self) {
+        assert!(hazardline::geo::seed::seed_city(&self.state, "demo password 1").await.expect("seed city"));
+        hazardline::geo::service::regions_changed(&self.state).await.expect("rebuild index");
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {

@@ -7,6 +7,7 @@ mod auth;
 mod auth_tokens;
 mod cli;
 mod errors;
+mod geo_routing;
 mod health;
 mod helpers;
 mod infra;
