@@ -1,6 +1,7 @@
 //! hazardline: report safety hazards from a phone, route them to the responsible department,
 //! and follow them to close-out. See README.md for the architecture.
 
+pub mod admin;
 pub mod auth;
 pub mod cli;
 pub mod clock;

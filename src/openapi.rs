@@ -19,6 +19,7 @@ use crate::error::{FieldError, ProblemDetails};
     ),
     tags(
         (name = "auth", description = "Logins, tokens and the caller's account"),
+        (name = "admin", description = "Reference data: hazard categories and departments"),
         (name = "geo", description = "Jurisdictions: locating points, routing, regions, rules, grid assignments"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),

@@ -3,6 +3,7 @@
 //! and `TEST_REDIS_URL` are set.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+mod admin;
 mod auth;
 mod auth_tokens;
 mod cli;
