@@ -17,7 +17,7 @@ use super::{
     point::{CoordSystem, GeoPoint},
     region::{RegionLevel, RegionShape},
     service::regions_changed,
-    store::{bbox, boundary_json, level_str, parse_level, shape_of},
+    store::{bbox, boundary_json, level_str, new_row, parse_level, shape_of},
     tree::{check_containment, DEFAULT_CONTAINMENT_TOLERANCE_M},
 };
 use crate::{
@@ -25,6 +25,11 @@ use crate::{
     error::{ApiError, FieldError},
     state::AppState,
 };
+
+/// Maps a unique-constraint violation to a 409 with `code`, anything else to a 500.
+fn conflict_on_unique(code: &'static str, detail: &'static str) -> impl Fn(sea_orm::DbErr) -> ApiError {
+    move |e| if is_unique_violation(&e) { ApiError::conflict(code, detail) } else { e.into() }
+}
 
 fn field(name: &str, code: &str, message: impl Into<String>) -> ApiError {
     ApiError::validation(vec![FieldError::new(name, code, message)])
@@ -132,31 +137,10 @@ pub async fn create_region(state: &AppState, req: CreateRegionRequest) -> Result
             return Err(outside(v));
         }
     }
-    let now = Utc::now();
-    let [min_lng, min_lat, max_lng, max_lat] = bbox(&shape.geometry);
-    let row = region::ActiveModel {
-        id: Set(id),
-        parent_id: Set(req.parent_id),
-        level: Set(level_str(req.level).to_owned()),
-        code: Set(code),
-        name: Set(name),
-        boundary: Set(boundary_json(&shape.geometry)?),
-        min_lng: Set(min_lng),
-        min_lat: Set(min_lat),
-        max_lng: Set(max_lng),
-        max_lat: Set(max_lat),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(state.db())
-    .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            ApiError::conflict("region_code_taken", "a region with this code exists")
-        } else {
-            e.into()
-        }
-    })?;
+    let row = new_row(&shape, Utc::now())?
+        .insert(state.db())
+        .await
+        .map_err(conflict_on_unique("region_code_taken", "a region with this code exists"))?;
     regions_changed(state).await?;
     view(&row)
 }
@@ -199,13 +183,10 @@ pub async fn update_region(state: &AppState, id: Uuid, req: UpdateRegionRequest)
         active.max_lat = Set(max_lat);
     }
     active.updated_at = Set(Utc::now());
-    let row = active.update(state.db()).await.map_err(|e| {
-        if is_unique_violation(&e) {
-            ApiError::conflict("region_code_taken", "a region with this code exists")
-        } else {
-            e.into()
-        }
-    })?;
+    let row = active
+        .update(state.db())
+        .await
+        .map_err(conflict_on_unique("region_code_taken", "a region with this code exists"))?;
     regions_changed(state).await?;
     view(&row)
 }
@@ -250,13 +231,10 @@ pub async fn create_rule(state: &AppState, req: CreateRoutingRuleRequest) -> Res
     }
     .insert(state.db())
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            ApiError::conflict("routing_rule_exists", "a rule for this category and region exists; delete it first")
-        } else {
-            e.into()
-        }
-    })?;
+    .map_err(conflict_on_unique(
+        "routing_rule_exists",
+        "a rule for this category and region exists; delete it first",
+    ))?;
     Ok(rule_view(row))
 }
 
@@ -315,13 +293,7 @@ pub async fn create_assignment(
     }
     .insert(state.db())
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            ApiError::conflict("grid_assignment_exists", "this worker is already assigned to this grid")
-        } else {
-            e.into()
-        }
-    })?;
+    .map_err(conflict_on_unique("grid_assignment_exists", "this worker is already assigned to this grid"))?;
     Ok(assignment_view(row))
 }
 

@@ -3,14 +3,14 @@
 
 use chrono::Utc;
 use entity::region;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 use uuid::Uuid;
 
 use super::{
     import::{import_regions, ImportOptions, SkippedFeature},
     point::CoordSystem,
     service::regions_changed,
-    store::{bbox, boundary_json, level_str, load_shapes},
+    store::{load_shapes, new_row},
 };
 use crate::state::AppState;
 
@@ -80,24 +80,7 @@ pub async fn import_boundaries(
     let now = Utc::now();
     let txn = state.db().begin().await.map_err(anyhow::Error::from)?;
     for (i, shape) in report.imported.iter().enumerate() {
-        let [min_lng, min_lat, max_lng, max_lat] = bbox(&shape.geometry);
-        region::ActiveModel {
-            id: Set(shape.id),
-            parent_id: Set(shape.parent_id),
-            level: Set(level_str(shape.level).to_owned()),
-            code: Set(shape.code.clone()),
-            name: Set(shape.name.clone()),
-            boundary: Set(boundary_json(&shape.geometry)?),
-            min_lng: Set(min_lng),
-            min_lat: Set(min_lat),
-            max_lng: Set(max_lng),
-            max_lat: Set(max_lat),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&txn)
-        .await
-        .map_err(anyhow::Error::from)?;
+        new_row(shape, now)?.insert(&txn).await.map_err(anyhow::Error::from)?;
         progress(i as u64 + 1, total);
     }
     txn.commit().await.map_err(anyhow::Error::from)?;

@@ -12,7 +12,8 @@ use uuid::Uuid;
 use super::{
     demo_city::{self, DISTRICTS},
     region::RegionLevel,
-    store::{bbox, boundary_json, level_str},
+    region::RegionShape,
+    store::{level_str, new_row},
 };
 use crate::{
     auth::{service::insert_user_hashed, Phone, Role},
@@ -53,23 +54,15 @@ pub async fn seed_city(state: &AppState, password: &str) -> anyhow::Result<bool>
     let mut ids: HashMap<String, Uuid> = HashMap::new();
     for r in demo_city::regions() {
         let id = Uuid::now_v7();
-        let [min_lng, min_lat, max_lng, max_lat] = bbox(&r.geometry);
-        region::ActiveModel {
-            id: Set(id),
-            parent_id: Set(r.parent_code.as_ref().and_then(|c| ids.get(c).copied())),
-            level: Set(level_str(r.level).to_owned()),
-            code: Set(r.code.clone()),
-            name: Set(r.name.clone()),
-            boundary: Set(boundary_json(&r.geometry)?),
-            min_lng: Set(min_lng),
-            min_lat: Set(min_lat),
-            max_lng: Set(max_lng),
-            max_lat: Set(max_lat),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&txn)
-        .await?;
+        let shape = RegionShape {
+            id,
+            parent_id: r.parent_code.as_ref().and_then(|c| ids.get(c).copied()),
+            level: r.level,
+            code: r.code.clone(),
+            name: r.name.clone(),
+            geometry: r.geometry,
+        };
+        new_row(&shape, now)?.insert(&txn).await?;
         ids.insert(r.code, id);
     }
     let id_of = |code: &str| ids.get(code).copied().ok_or_else(|| anyhow::anyhow!("demo region {code} missing"));

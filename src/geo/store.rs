@@ -40,6 +40,26 @@ pub fn bbox(geometry: &MultiPolygon<f64>) -> [f64; 4] {
     geometry.bounding_rect().map_or([0.0; 4], |r| [r.min().x, r.min().y, r.max().x, r.max().y])
 }
 
+/// A new `region` row for a shape, with its boundary text and bounding box.
+pub fn new_row(shape: &RegionShape, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<region::ActiveModel> {
+    use sea_orm::Set;
+    let [min_lng, min_lat, max_lng, max_lat] = bbox(&shape.geometry);
+    Ok(region::ActiveModel {
+        id: Set(shape.id),
+        parent_id: Set(shape.parent_id),
+        level: Set(level_str(shape.level).to_owned()),
+        code: Set(shape.code.clone()),
+        name: Set(shape.name.clone()),
+        boundary: Set(boundary_json(&shape.geometry)?),
+        min_lng: Set(min_lng),
+        min_lat: Set(min_lat),
+        max_lng: Set(max_lng),
+        max_lat: Set(max_lat),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+}
+
 /// A stored region as a shape.
 pub fn shape_of(row: &region::Model) -> anyhow::Result<RegionShape> {
     let json: serde_json::Value = serde_json::from_str(&row.boundary).context("stored boundary is not JSON")?;
