@@ -95,6 +95,16 @@ pub fn grid_center(community: usize, grid: usize) -> (f64, f64) {
     (lng, lat)
 }
 
+/// A point about 5 m inside the east border of grid `g` (0 or 2, the western grids) of community
+/// `k`: near the neighbouring grid, for near-border demos and tests.
+pub fn near_east_border(community: usize, grid: usize) -> (f64, f64) {
+    let (d, s, k) = (community / 9, (community % 9) / 3, community % 3);
+    let col = 6 * d + 2 * s + grid % 2 + 1;
+    let row = 2 * k + grid / 2;
+    let m = midpoint_v(col, row);
+    (m.x - 0.00005, m.y)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn block(
     code: &str,

@@ -3,7 +3,10 @@
 
 use hazardline::{
     auth::Role,
-    geo::{demo_city::grid_center, point::GeoPoint},
+    geo::{
+        demo_city::{grid_center, near_east_border},
+        point::GeoPoint,
+    },
 };
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -49,6 +52,24 @@ async fn a_point_locates_to_its_grid_community_street_and_district() {
     let body = locate(&app, &d.access_token, wgs.lat(), wgs.lng(), "wgs84").await;
     assert_eq!(names(&body["chain"])[0], "幸福社区第1网格");
     assert!((body["gcj02"]["lat"].as_f64().unwrap() - lat).abs() < 1e-6);
+}
+
+#[tokio::test]
+async fn a_point_by_a_grid_border_names_both_grids_and_where_each_would_route() {
+    let (app, d) = city().await;
+    let (lng, lat) = near_east_border(0, 0);
+    let body = locate(&app, &d.access_token, lat, lng, "gcj02").await;
+    assert_eq!(names(&body["chain"])[0], "幸福社区第1网格");
+    let nb = &body["near_border"];
+    assert_eq!(nb["level"], "grid");
+    let candidates: Vec<_> =
+        nb["candidates"].as_array().unwrap().iter().map(|c| c["region"]["name"].as_str().unwrap()).collect();
+    assert_eq!(candidates, ["幸福社区第1网格", "幸福社区第2网格"]);
+    assert_eq!(nb["candidates"][0]["contains_point"], true);
+    assert!(nb["candidates"][1]["distance_m"].as_f64().unwrap() < 30.0);
+    let decision = preview(&app, &d.access_token, "fire", (lng, lat)).await;
+    assert_eq!(decision["near_border"]["candidates"].as_array().unwrap().len(), 2);
+    assert!(decision["reason"].as_str().unwrap().contains("靠近网格界线"), "{}", decision["reason"]);
 }
 
 #[tokio::test]
