@@ -114,8 +114,12 @@ pub async fn build_state(
         "backends ready"
     );
     let state = AppState::new(settings, db, backends, jwt, sms, wechat, clock, jurisdiction);
-    let regions = state.jurisdiction().reload(state.db()).await?;
-    tracing::info!(regions, "region index built");
+    // A region tree that no longer validates must not keep the service down: log it loudly and
+    // serve with an empty index (every report then lands in the unrouted queue for dispatchers).
+    match state.jurisdiction().reload(state.db()).await {
+        Ok(regions) => tracing::info!(regions, "region index built"),
+        Err(e) => tracing::error!(error = %format!("{e:#}"), "region index NOT built; reports will be unrouted"),
+    }
     Ok((state, sms_log))
 }
 
