@@ -5,29 +5,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::geo::categories::Keyword;
-
-/// How urgent a report is; staff may correct it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Urgency {
-    /// Danger now: call 119/110/120 first.
-    Emergency,
-    /// Likely to hurt someone soon.
-    Urgent,
-    /// Everything else.
-    Normal,
-}
-
-impl Urgency {
-    /// Stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Urgency::Emergency => "emergency",
-            Urgency::Urgent => "urgent",
-            Urgency::Normal => "normal",
-        }
-    }
-}
+pub use crate::tickets::status::Urgency;
 
 /// The kinds of department hazards are routed to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
