@@ -12,5 +12,8 @@ mod geo_routing;
 mod health;
 mod helpers;
 mod infra;
+mod media;
+mod media_access;
+mod media_support;
 mod openapi;
 mod wechat_login;
