@@ -14,6 +14,7 @@ mod helpers;
 mod infra;
 mod media;
 mod media_access;
+mod media_s3;
 mod media_support;
 mod openapi;
 mod wechat_login;
