@@ -36,7 +36,10 @@ pub async fn collect_garbage_once(state: &AppState, now: DateTime<Utc>) -> anyho
         for row in &rows {
             let mut keys = vec![row.display_key.clone(), row.thumb_key.clone()];
             keys.extend(row.original_key.clone());
-            delete_blobs(state, &keys).await;
+            if !delete_blobs(state, &keys).await {
+                // Keep the row so the next pass tries again; no blob is orphaned.
+                continue;
+            }
             // Only while still unattached: a photo attached meanwhile keeps its row.
             let gone = media::Entity::delete_many()
                 .filter(media::Column::Id.eq(row.id))

@@ -100,14 +100,14 @@ pub async fn upload(
         Ok(_) => {}
         Err(e) if is_unique_violation(&e) => {
             // The same bytes raced in from the same uploader: keep the first, drop ours.
-            delete_blobs(state, &stored.keys()).await;
+            let _ = delete_blobs(state, &stored.keys()).await;
             let existing = find_by_hash(state, uploader, &processed.sha256)
                 .await?
                 .ok_or_else(|| ApiError::internal(anyhow::anyhow!("duplicate media vanished")))?;
             return Ok(Uploaded { view: view(state, &existing), created: false });
         }
         Err(e) => {
-            delete_blobs(state, &stored.keys()).await;
+            let _ = delete_blobs(state, &stored.keys()).await;
             return Err(e.into());
         }
     }
@@ -218,7 +218,7 @@ async fn store_variants(
     let mut described = Vec::new();
     for (key, bytes, content_type) in parts {
         if let Err(e) = state.blobs().put(&key, bytes.clone(), content_type).await {
-            delete_blobs(state, &written).await;
+            let _ = delete_blobs(state, &written).await;
             return Err(ApiError::internal(e.context("storing a photo")));
         }
         written.push(key.clone());
@@ -231,13 +231,16 @@ async fn store_variants(
     Ok(Stored { display, thumb, original: described.next() })
 }
 
-/// Best-effort removal; what fails is left for garbage collection to log.
-pub(crate) async fn delete_blobs(state: &AppState, keys: &[String]) {
+/// Removes every key it can; false when one could not be removed (logged).
+pub(crate) async fn delete_blobs(state: &AppState, keys: &[String]) -> bool {
+    let mut all = true;
     for key in keys {
         if let Err(e) = state.blobs().delete(key).await {
             tracing::warn!(error = %format!("{e:#}"), "could not delete a media blob");
+            all = false;
         }
     }
+    all
 }
 
 fn size(n: usize) -> i64 {

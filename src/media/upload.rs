@@ -48,7 +48,7 @@ pub fn too_large(max_bytes: usize) -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         "image_too_large",
-        format!("the photo is larger than {max_bytes} bytes ({} MiB)", max_bytes / (1024 * 1024)),
+        format!("the photo is larger than the limit of {max_bytes} bytes"),
     )
 }
 
