@@ -101,12 +101,74 @@ pub struct RedisSettings {
     pub key_prefix: String,
 }
 
-/// Photo storage.
+/// Photo uploads: limits, the decoding pool, signed URLs, garbage collection and storage.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MediaSettings {
     /// Directory for stored photos (local backend).
     pub dir: PathBuf,
+    /// Largest accepted upload in bytes; larger bodies get 413 before they are read to the end.
+    pub max_bytes: usize,
+    /// Largest width × height declared by an image header; checked before any pixel is decoded.
+    pub max_pixels: u64,
+    /// Most memory one decoder may allocate for one image, in bytes.
+    pub max_decode_bytes: usize,
+    /// Most bytes of metadata (after inflating compressed PNG text) read from one image.
+    pub max_metadata_bytes: usize,
+    /// Keep the uploaded file (with its metadata removed) next to the derived variants.
+    pub keep_original: bool,
+    /// Images decoded at the same time; 0 means one per CPU core.
+    pub workers: usize,
+    /// Uploads allowed to wait for a decoder; beyond `workers + queue` the API answers 503.
+    pub queue: usize,
+    /// Lifetime of the signed URLs handed out with uploads, in seconds.
+    pub signed_url_ttl_secs: u64,
+    /// HMAC key for signed media URLs (32+ bytes, environment only); empty derives one from the JWT key.
+    pub url_secret: SecretString,
+    /// Unattached uploads older than this many hours are deleted.
+    pub gc_after_hours: u64,
+    /// Seconds between garbage-collection passes.
+    pub gc_interval_secs: u64,
+    /// Where photo bytes are kept.
+    pub storage: MediaStorageSettings,
+}
+
+/// Where photo bytes are kept.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MediaStorageSettings {
+    /// `local` (the `media.dir` directory) or `s3` (S3-compatible object storage).
+    pub backend: StorageBackend,
+    /// S3-compatible object storage, used when `backend` is `s3`.
+    pub s3: S3Settings,
+}
+
+/// Which blob store keeps photo bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StorageBackend {
+    /// Files under `media.dir`.
+    Local,
+    /// An S3-compatible bucket.
+    S3,
+}
+
+/// S3-compatible object storage.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3Settings {
+    /// Endpoint URL, e.g. `https://s3.example.com`; empty means AWS for `region`.
+    pub endpoint: String,
+    /// Bucket name.
+    pub bucket: String,
+    /// Region name (any value for most S3-compatible servers).
+    pub region: String,
+    /// Access key id; give it via env.
+    pub access_key_id: String,
+    /// Secret access key; give it via env.
+    pub secret_access_key: SecretString,
+    /// Allow a plain-HTTP endpoint (local test servers only).
+    pub allow_http: bool,
 }
 
 /// Tokens, passwords and one-time codes.
@@ -335,7 +397,59 @@ impl Settings {
         if !secret.is_empty() && secret.len() < 32 {
             return Err(err("auth.jwt_secret", "must be at least 32 bytes"));
         }
+        self.media.validate()
+    }
+}
+
+impl MediaSettings {
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.max_bytes < 1024 {
+            return Err(err("media.max_bytes", "must be at least 1024"));
+        }
+        if self.max_pixels == 0 {
+            return Err(err("media.max_pixels", "must be at least 1"));
+        }
+        if self.max_decode_bytes < 1 << 20 {
+            return Err(err("media.max_decode_bytes", "must be at least 1048576 (1 MiB)"));
+        }
+        if self.max_metadata_bytes < 1024 {
+            return Err(err("media.max_metadata_bytes", "must be at least 1024"));
+        }
+        if !(60..=7 * 86_400).contains(&self.signed_url_ttl_secs) {
+            return Err(err("media.signed_url_ttl_secs", "must be between 60 and 604800"));
+        }
+        let secret = self.url_secret.expose_secret();
+        if !secret.is_empty() && secret.len() < 32 {
+            return Err(err("media.url_secret", "must be at least 32 bytes (or empty to derive it from the JWT key)"));
+        }
+        if self.gc_after_hours == 0 {
+            return Err(err("media.gc_after_hours", "must be at least 1"));
+        }
+        if self.gc_interval_secs == 0 {
+            return Err(err("media.gc_interval_secs", "must be at least 1"));
+        }
+        if self.storage.backend == StorageBackend::S3 {
+            let s3 = &self.storage.s3;
+            if s3.bucket.is_empty() {
+                return Err(err("media.storage.s3.bucket", "required when media.storage.backend is s3"));
+            }
+            if !s3.endpoint.is_empty() {
+                url::Url::parse(&s3.endpoint)
+                    .map_err(|e| err("media.storage.s3.endpoint", &format!("must be an absolute URL: {e}")))?;
+                if s3.endpoint.starts_with("http://") && !s3.allow_http {
+                    return Err(err("media.storage.s3.endpoint", "is plain HTTP: set media.storage.s3.allow_http"));
+                }
+            }
+        }
         Ok(())
+    }
+
+    /// The decoding pool's size: `workers`, or one per core when 0.
+    pub fn worker_count(&self) -> usize {
+        if self.workers > 0 {
+            return self.workers;
+        }
+        std::thread::available_parallelism().map(std::num::NonZeroUsize::get).unwrap_or(1)
     }
 }
 
@@ -397,6 +511,30 @@ mod tests {
         let mut s = Settings::load_layers(&dir(), "test", false).unwrap();
         s.redis.url = SecretString::from("http://x");
         assert_eq!(s.validate().unwrap_err().key, "redis.url");
+    }
+
+    #[test]
+    fn media_settings_are_checked_by_key() {
+        let base = Settings::load_layers(&dir(), "test", false).unwrap();
+        assert_eq!(base.media.storage.backend, StorageBackend::Local);
+        assert_eq!(base.media.max_bytes, 15 * 1024 * 1024);
+        let mut s = base.clone();
+        s.media.url_secret = SecretString::from("short");
+        assert_eq!(s.validate().unwrap_err().key, "media.url_secret");
+        let mut s = base.clone();
+        s.media.storage.backend = StorageBackend::S3;
+        assert_eq!(s.validate().unwrap_err().key, "media.storage.s3.bucket");
+        s.media.storage.s3.bucket = "photos".into();
+        s.media.storage.s3.endpoint = "http://127.0.0.1:9000".into();
+        assert_eq!(s.validate().unwrap_err().key, "media.storage.s3.endpoint");
+        s.media.storage.s3.allow_http = true;
+        assert!(s.validate().is_ok());
+        let mut s = base.clone();
+        s.media.max_pixels = 0;
+        assert_eq!(s.validate().unwrap_err().key, "media.max_pixels");
+        let mut s = base;
+        s.media.workers = 0;
+        assert!(s.media.worker_count() >= 1);
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub struct HealthView {
 pub struct CheckView {
     /// `ok` or `error`.
     pub status: &'static str,
-    /// Which implementation is in use (`sqlite`, `postgres`, `memory`, `redis`).
+    /// Which implementation is in use (`sqlite`, `postgres`, `memory`, `redis`, `local`, `s3`).
     pub backend: String,
     /// What went wrong, when it did.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -38,7 +38,7 @@ pub struct CheckView {
 pub struct ReadyView {
     /// `ready` when every check is `ok`, else `not_ready`.
     pub status: &'static str,
-    /// Checks by dependency: `database`, `kv`, `bus`.
+    /// Checks by dependency: `database`, `kv`, `bus`, `media_store`.
     pub checks: BTreeMap<String, CheckView>,
 }
 
@@ -66,6 +66,7 @@ async fn get_readyz(state: web::Data<AppState>) -> HttpResponse {
     checks.insert("kv".to_owned(), check(backends.kv.backend().to_owned(), backends.kv.ping().await));
     // The bus shares the key-value store's connection settings; a ping there covers it.
     checks.insert("bus".to_owned(), check(backends.bus.backend().to_owned(), Ok(())));
+    checks.insert("media_store".to_owned(), check(state.blobs().backend().to_owned(), state.blobs().ping().await));
     let ready = checks.values().all(|c| c.status == "ok");
     let view = ReadyView { status: if ready { "ready" } else { "not_ready" }, checks };
     if ready {

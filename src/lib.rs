@@ -11,6 +11,7 @@ pub mod geo;
 pub mod health;
 pub mod infra;
 pub mod json;
+pub mod media;
 pub mod observability;
 pub mod openapi;
 pub mod routes;

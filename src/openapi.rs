@@ -21,6 +21,7 @@ use crate::error::{FieldError, ProblemDetails};
         (name = "auth", description = "Logins, tokens and the caller's account"),
         (name = "admin", description = "Reference data: hazard categories and departments"),
         (name = "geo", description = "Jurisdictions: locating points, routing, regions, rules, grid assignments"),
+        (name = "media", description = "Photos: upload (validated, oriented, stripped of metadata) and private serving by signed link or token"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),
     components(schemas(ProblemDetails, FieldError)),

@@ -9,7 +9,7 @@ use actix_web::{
 use utoipa::OpenApi;
 use utoipa_actix_web::{scope, AppExt, UtoipaApp};
 
-use crate::{admin, auth, geo, health, openapi::ApiDoc};
+use crate::{admin, auth, geo, health, media, openapi::ApiDoc};
 
 /// Mounts every documented endpoint on `app`.
 pub fn mount<T, B>(app: App<T>) -> UtoipaApp<T>
@@ -17,12 +17,17 @@ where
     T: ServiceFactory<ServiceRequest, Config = (), Response = ServiceResponse<B>, Error = Error, InitError = ()>,
     B: MessageBody,
 {
-    app.into_utoipa_app().openapi(ApiDoc::openapi()).configure(health::configure).service(
-        scope("/api/v1")
-            .configure(auth::routes::configure)
-            .configure(geo::routes::configure)
-            .configure(admin::routes::configure),
-    )
+    app.into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(health::configure)
+        .configure(media::routes::configure_serving)
+        .service(
+            scope("/api/v1")
+                .configure(auth::routes::configure)
+                .configure(geo::routes::configure)
+                .configure(admin::routes::configure)
+                .configure(media::routes::configure),
+        )
 }
 
 /// The OpenAPI document as JSON (built once at start-up, and by the snapshot test).

@@ -21,8 +21,9 @@ use crate::{
     config::{Settings, SmsProvider},
     error::{self, ApiError},
     geo::service::Jurisdiction,
-    infra::{db, Backends},
+    infra::{blob_store, db, Backends},
     json::JsonLimit,
+    media::service::MediaContext,
     observability::{self, Metrics},
     openapi::{self, Document},
     routes,
@@ -55,6 +56,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let server = run(listener, state.clone())?;
         tokio::spawn(watch(state.clone()));
+        tokio::spawn(crate::media::gc::run(state.clone()));
         Ok(Application { port, server, state, sms_log })
     }
 
@@ -105,15 +107,19 @@ pub async fn build_state(
     let sms = SmsCodes::new(sender, backends.clone(), pepper, &settings.auth);
     let wechat = WechatClient::new(&settings.wechat)?;
     let jurisdiction = Jurisdiction::new(settings.geo.near_border_m)?;
+    let blobs = blob_store::connect(&settings.media).await?;
+    let media = MediaContext::from_settings(&settings.media, &jwt)?;
     crate::geo::categories::ensure_canonical(&db, clock.now()).await?;
     tracing::info!(
         database = %settings.database.backend()?,
         kv = backends.kv.backend(),
         bus = backends.bus.backend(),
+        media_store = blobs.backend(),
+        media_workers = media.pool.workers(),
         sms = ?settings.sms.provider,
         "backends ready"
     );
-    let state = AppState::new(settings, db, backends, jwt, sms, wechat, clock, jurisdiction);
+    let state = AppState::new(settings, db, backends, jwt, sms, wechat, clock, jurisdiction, blobs, media);
     // A region tree that no longer validates must not keep the service down: log it loudly and
     // serve with an empty index (every report then lands in the unrouted queue for dispatchers).
     match state.jurisdiction().reload(state.db()).await {

@@ -9,7 +9,8 @@ use crate::{
     clock::Clock,
     config::Settings,
     geo::service::Jurisdiction,
-    infra::Backends,
+    infra::{Backends, BlobStore},
+    media::service::MediaContext,
     wechat::WechatClient,
 };
 
@@ -28,6 +29,8 @@ struct Inner {
     wechat: WechatClient,
     clock: Arc<dyn Clock>,
     jurisdiction: Jurisdiction,
+    blobs: Arc<dyn BlobStore>,
+    media: MediaContext,
 }
 
 impl AppState {
@@ -42,8 +45,10 @@ impl AppState {
         wechat: WechatClient,
         clock: Arc<dyn Clock>,
         jurisdiction: Jurisdiction,
+        blobs: Arc<dyn BlobStore>,
+        media: MediaContext,
     ) -> Self {
-        Self { inner: Arc::new(Inner { settings, db, backends, jwt, sms, wechat, clock, jurisdiction }) }
+        Self { inner: Arc::new(Inner { settings, db, backends, jwt, sms, wechat, clock, jurisdiction, blobs, media }) }
     }
 
     /// Loaded configuration.
@@ -79,6 +84,16 @@ impl AppState {
     /// The region index (owned by `geo`; held here so handlers can reach it).
     pub fn jurisdiction(&self) -> &Jurisdiction {
         &self.inner.jurisdiction
+    }
+
+    /// Where photo bytes are kept (local directory or S3-compatible bucket).
+    pub fn blobs(&self) -> &dyn BlobStore {
+        self.inner.blobs.as_ref()
+    }
+
+    /// The media pipeline's pool, URL signer and limits (owned by `media`; held here so handlers can reach it).
+    pub fn media(&self) -> &MediaContext {
+        &self.inner.media
     }
 
     /// The clock.

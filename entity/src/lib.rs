@@ -7,6 +7,7 @@ pub mod category;
 pub mod department;
 pub mod department_category;
 pub mod grid_assignment;
+pub mod media;
 pub mod refresh_token;
 pub mod region;
 pub mod routing_rule;

@@ -4,6 +4,7 @@ pub use super::category::Entity as Category;
 pub use super::department::Entity as Department;
 pub use super::department_category::Entity as DepartmentCategory;
 pub use super::grid_assignment::Entity as GridAssignment;
+pub use super::media::Entity as Media;
 pub use super::refresh_token::Entity as RefreshToken;
 pub use super::region::Entity as Region;
 pub use super::routing_rule::Entity as RoutingRule;

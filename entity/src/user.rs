@@ -19,12 +19,20 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
+    #[sea_orm(has_many = "super::media::Entity")]
+    Media,
     #[sea_orm(has_many = "super::user_role::Entity")]
     UserRole,
     #[sea_orm(has_many = "super::refresh_token::Entity")]
     RefreshToken,
     #[sea_orm(has_many = "super::wechat_binding::Entity")]
     WechatBinding,
+}
+
+impl Related<super::media::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Media.def()
+    }
 }
 
 impl Related<super::user_role::Entity> for Entity {

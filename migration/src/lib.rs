@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20250101_000001_create_identity;
 mod m20250101_000002_create_geo;
+mod m20250101_000003_create_media;
 
 /// Runs the migrations in order.
 pub struct Migrator;
@@ -11,6 +12,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20250101_000001_create_identity::Migration), Box::new(m20250101_000002_create_geo::Migration)]
+        vec![
+            Box::new(m20250101_000001_create_identity::Migration),
+            Box::new(m20250101_000002_create_geo::Migration),
+            Box::new(m20250101_000003_create_media::Migration),
+        ]
     }
 }

@@ -43,7 +43,9 @@ impl FromRequest for CurrentUser {
     }
 }
 
-fn authenticate(req: &HttpRequest) -> Result<CurrentUser, ApiError> {
+/// The caller from the request's bearer token (what the extractor does, for handlers that only
+/// sometimes need a user).
+pub fn authenticate(req: &HttpRequest) -> Result<CurrentUser, ApiError> {
     let state =
         req.app_data::<web::Data<AppState>>().ok_or_else(|| ApiError::internal(anyhow::anyhow!("AppState missing")))?;
     let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {

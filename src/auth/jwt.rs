@@ -52,6 +52,7 @@ pub struct JwtKeys {
     issuer: String,
     audience: String,
     ttl_secs: i64,
+    secret: SecretString,
 }
 
 impl JwtKeys {
@@ -79,7 +80,22 @@ impl JwtKeys {
             issuer: auth.jwt_issuer.clone(),
             audience: auth.jwt_audience.clone(),
             ttl_secs: i64::try_from(auth.access_token_ttl_secs).unwrap_or(900),
+            secret,
         })
+    }
+
+    /// A key for another purpose derived from the token key (HMAC-SHA256 over `purpose`), so one
+    /// configured secret can sign other things without the signatures being interchangeable.
+    pub fn derive_key(&self, purpose: &str) -> Vec<u8> {
+        use hmac::{Mac, SimpleHmac};
+        // HMAC accepts keys of any length, so this cannot fail.
+        match SimpleHmac::<sha2::Sha256>::new_from_slice(self.secret.expose_secret().as_bytes()) {
+            Ok(mut mac) => {
+                mac.update(purpose.as_bytes());
+                mac.finalize().into_bytes().to_vec()
+            }
+            Err(_) => Vec::new(),
+        }
     }
 
     /// Access token lifetime in seconds.

@@ -1,7 +1,9 @@
 //! Infrastructure adapters: database connection, key-value store with TTL, pub/sub bus,
-//! distributed locks and rate limits. Each has an in-process implementation (one instance, no
-//! other server) and a Redis one (several instances). No business rules live here.
+//! distributed locks and rate limits, blob storage. Each has an in-process or local implementation
+//! (one instance, no other server) and a shared one (Redis, S3) for several instances. No business
+//! rules live here.
 
+pub mod blob_store;
 pub mod bus;
 pub mod db;
 pub mod kv;
@@ -17,6 +19,7 @@ use secrecy::ExposeSecret;
 
 use crate::config::RedisSettings;
 
+pub use blob_store::BlobStore;
 pub use bus::Bus;
 pub use kv::KvStore;
 pub use lock::Locks;

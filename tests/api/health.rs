@@ -27,7 +27,8 @@ async fn readyz_names_each_backend_in_use() {
     assert_eq!(body["checks"]["database"]["backend"], db);
     assert_eq!(body["checks"]["kv"]["backend"], kv);
     assert_eq!(body["checks"]["bus"]["backend"], kv);
-    for check in ["database", "kv", "bus"] {
+    assert_eq!(body["checks"]["media_store"]["backend"], "local");
+    for check in ["database", "kv", "bus", "media_store"] {
         assert_eq!(body["checks"][check]["status"], "ok", "{check}");
     }
 }

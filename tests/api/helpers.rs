@@ -21,7 +21,10 @@ pub struct TestApp {
     pub state: AppState,
     pub sms: Option<Arc<LogSmsSender>>,
     pub settings: Settings,
+    /// The local media directory (a fresh temporary one per app).
+    pub media_dir: PathBuf,
     _db: DbGuard,
+    _media: tempfile::TempDir,
 }
 
 pub fn config_dir() -> PathBuf {
@@ -47,6 +50,8 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = test_settings();
     let db = DbGuard::fresh().await;
     settings.database.url = SecretString::from(db.url.clone());
+    let media = tempfile::tempdir().expect("media temp dir");
+    settings.media.dir = media.path().join("media");
     change(&mut settings);
     let app = Application::build(settings.clone()).await.expect("application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -54,7 +59,8 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
     let sms = app.sms_log();
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-    TestApp { address, client, state, sms, settings, _db: db }
+    let media_dir = settings.media.dir.clone();
+    TestApp { address, client, state, sms, settings, media_dir, _db: db, _media: media }
 }
 
 /// A fresh database: a SQLite file in a temporary directory, or a new PostgreSQL database
