@@ -103,7 +103,9 @@ pub async fn build_state(
         SmsProvider::Disabled => None,
     };
     let sender = sms_log.clone().map(|s| s as Arc<dyn SmsSender>);
-    let pepper = jwt_pepper(&settings);
+    // Code hashes are keyed per deployment, so a leaked store does not give codes away to a
+    // brute force of six digits alone.
+    let pepper = jwt.derive_key("sms-login-code");
     let sms = SmsCodes::new(sender, backends.clone(), pepper, &settings.auth);
     let wechat = WechatClient::new(&settings.wechat)?;
     let jurisdiction = Jurisdiction::new(settings.geo.near_border_m)?;
@@ -127,15 +129,6 @@ pub async fn build_state(
         Err(e) => tracing::error!(error = %format!("{e:#}"), "region index NOT built; reports will be unrouted"),
     }
     Ok((state, sms_log))
-}
-
-// SMS code hashes are keyed with a per-deployment value, so a leaked store does not reveal codes
-// by brute force of six digits alone.
-fn jwt_pepper(settings: &Settings) -> Vec<u8> {
-    use secrecy::ExposeSecret;
-    let mut pepper = settings.auth.jwt_secret.expose_secret().as_bytes().to_vec();
-    pepper.extend_from_slice(settings.redis.key_prefix.as_bytes());
-    pepper
 }
 
 fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
