@@ -64,8 +64,7 @@ async fn get_readyz(state: web::Data<AppState>) -> HttpResponse {
     let mut checks = BTreeMap::new();
     checks.insert("database".to_owned(), check(backend, crate::infra::db::ping(state.db()).await));
     checks.insert("kv".to_owned(), check(backends.kv.backend().to_owned(), backends.kv.ping().await));
-    // The bus shares the key-value store's connection settings; a ping there covers it.
-    checks.insert("bus".to_owned(), check(backends.bus.backend().to_owned(), Ok(())));
+    checks.insert("bus".to_owned(), check(backends.bus.backend().to_owned(), backends.bus.health()));
     checks.insert("media_store".to_owned(), check(state.blobs().backend().to_owned(), state.blobs().ping().await));
     let ready = checks.values().all(|c| c.status == "ok");
     let view = ReadyView { status: if ready { "ready" } else { "not_ready" }, checks };

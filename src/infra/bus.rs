@@ -5,7 +5,10 @@
 
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex, MutexGuard},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, Mutex, MutexGuard,
+    },
     time::Duration,
 };
 
@@ -25,6 +28,10 @@ pub trait Bus: Send + Sync {
     async fn subscribe(&self, topic: &str) -> anyhow::Result<broadcast::Receiver<String>>;
     /// `memory` or `redis`, for logs and `/readyz`.
     fn backend(&self) -> &'static str;
+    /// Whether messages from other instances can arrive now (for `/readyz`).
+    fn health(&self) -> anyhow::Result<()> {
+        Ok(())
+    }
 }
 
 /// Local fan-out: one broadcast channel per topic with live subscribers.
@@ -100,6 +107,7 @@ pub struct RedisBus {
     prefix: String,
     topics: Topics,
     commands: mpsc::UnboundedSender<Subscribe>,
+    connected: Arc<AtomicBool>,
 }
 
 /// A request to the subscriber task, answered once Redis confirmed the subscription.
@@ -109,12 +117,19 @@ struct Subscribe {
 }
 
 impl RedisBus {
-    /// Starts the subscriber task.
-    pub fn start(client: redis::Client, conn: ConnectionManager, prefix: &str) -> Self {
+    /// Starts the subscriber task and waits (up to 5 s) for its first connection.
+    pub async fn start(client: redis::Client, conn: ConnectionManager, prefix: &str) -> anyhow::Result<Self> {
         let topics = Topics::default();
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(subscriber_loop(client, prefix.to_owned(), topics.clone(), rx));
-        Self { conn, prefix: prefix.to_owned(), topics, commands: tx }
+        let connected = Arc::new(AtomicBool::new(false));
+        let (first_tx, first_rx) = oneshot::channel();
+        let task = subscriber_loop(client, prefix.to_owned(), topics.clone(), rx, connected.clone(), first_tx);
+        tokio::spawn(task);
+        tokio::time::timeout(Duration::from_secs(5), first_rx)
+            .await
+            .map_err(|_| anyhow::anyhow!("the Redis pub/sub connection did not open within 5 s"))?
+            .map_err(|_| anyhow::anyhow!("the Redis subscriber task stopped"))?;
+        Ok(Self { conn, prefix: prefix.to_owned(), topics, commands: tx, connected })
     }
 }
 
@@ -145,6 +160,11 @@ impl Bus for RedisBus {
     fn backend(&self) -> &'static str {
         "redis"
     }
+
+    fn health(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(self.connected.load(Ordering::Relaxed), "the Redis subscriber connection is down");
+        Ok(())
+    }
 }
 
 async fn subscriber_loop(
@@ -152,7 +172,10 @@ async fn subscriber_loop(
     prefix: String,
     topics: Topics,
     mut commands: mpsc::UnboundedReceiver<Subscribe>,
+    connected: Arc<AtomicBool>,
+    first_connection: oneshot::Sender<()>,
 ) {
+    let mut first_connection = Some(first_connection);
     let channel_prefix = format!("{prefix}bus:");
     let mut backoff = Duration::from_millis(100);
     loop {
@@ -173,6 +196,10 @@ async fn subscriber_loop(
         if !ok {
             continue;
         }
+        connected.store(true, Ordering::Relaxed);
+        if let Some(first) = first_connection.take() {
+            let _ = first.send(());
+        }
         backoff = Duration::from_millis(100);
         loop {
             tokio::select! {
@@ -181,6 +208,7 @@ async fn subscriber_loop(
                         if let Err(e) = sink.subscribe(format!("{channel_prefix}{topic}")).await {
                             // The topic is in `topics`: the reconnect below subscribes it again.
                             tracing::warn!(error = %e, "Redis bus: subscribe failed, reconnecting");
+                            connected.store(false, Ordering::Relaxed);
                             break;
                         }
                         let _ = done.send(());
@@ -199,6 +227,7 @@ async fn subscriber_loop(
                     }
                     None => {
                         tracing::warn!("Redis bus: connection lost, reconnecting");
+                        connected.store(false, Ordering::Relaxed);
                         break;
                     }
                 },

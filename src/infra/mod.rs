@@ -49,7 +49,7 @@ impl Backends {
             let store = redis_store::RedisStore::connect(client.clone(), &settings.key_prefix)
                 .await
                 .context("connecting to Redis (redis.url)")?;
-            let bus = bus::RedisBus::start(client, store.connection(), &settings.key_prefix);
+            let bus = bus::RedisBus::start(client, store.connection(), &settings.key_prefix).await?;
             (Arc::new(store), Arc::new(bus))
         };
         Ok(Backends { locks: Locks::new(kv.clone()), limiter: RateLimiter::new(kv.clone()), kv, bus })
