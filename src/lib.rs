@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 pub mod geo;
 pub mod health;
+pub mod idempotency;
 pub mod infra;
 pub mod json;
 pub mod media;

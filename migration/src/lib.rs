@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20250101_000001_create_identity;
 mod m20250101_000002_create_geo;
 mod m20250101_000003_create_media;
+mod m20250101_000004_create_write_safety;
 
 /// Runs the migrations in order.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20250101_000001_create_identity::Migration),
             Box::new(m20250101_000002_create_geo::Migration),
             Box::new(m20250101_000003_create_media::Migration),
+            Box::new(m20250101_000004_create_write_safety::Migration),
         ]
     }
 }

@@ -18,3 +18,4 @@ mod media_s3;
 mod media_support;
 mod openapi;
 mod wechat_login;
+mod write_safety;
