@@ -11,7 +11,7 @@ use sea_orm::{sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait, QueryF
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::{auth::service::is_unique_violation, error::ApiError};
+use crate::{error::ApiError, infra::db::is_unique_violation};
 
 /// Header carrying the key.
 pub const HEADER: &str = "idempotency-key";

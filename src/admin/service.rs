@@ -14,9 +14,10 @@ use super::dto::{
     UpdateCategoryRequest, UpdateDepartmentRequest,
 };
 use crate::{
-    auth::{service::is_unique_violation, Role},
+    auth::Role,
     error::{ApiError, FieldError},
     geo::categories::Keyword,
+    infra::db::is_unique_violation,
     state::AppState,
 };
 

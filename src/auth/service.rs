@@ -24,7 +24,7 @@ use super::{
 };
 use crate::{
     error::{ApiError, FieldError},
-    infra::rate_limit::Decision,
+    infra::{db::is_unique_violation, rate_limit::Decision},
     state::AppState,
     wechat::WechatApiError,
 };
@@ -375,11 +375,6 @@ async fn insert_user<C: ConnectionTrait>(
     .insert(db)
     .await?;
     Ok(account)
-}
-
-/// Whether a database error is a unique-constraint violation (SQLite or PostgreSQL).
-pub fn is_unique_violation(e: &sea_orm::DbErr) -> bool {
-    matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
 }
 
 async fn start_session(state: &AppState, account: user::Model, now: DateTime<Utc>) -> Result<TokenView, AuthError> {

@@ -21,8 +21,9 @@ use super::{
     tree::{check_containment, DEFAULT_CONTAINMENT_TOLERANCE_M},
 };
 use crate::{
-    auth::{service::is_unique_violation, Role},
+    auth::Role,
     error::{ApiError, FieldError},
+    infra::db::is_unique_violation,
     state::AppState,
 };
 

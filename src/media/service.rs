@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use entity::media;
-use sea_orm::{ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, QueryFilter, SqlErr};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, QueryFilter};
 use secrecy::ExposeSecret;
 use uuid::Uuid;
 
@@ -18,7 +18,9 @@ use super::{
     strip::strip_metadata,
     ImageFormat, MediaError, MediaLimits, Processed,
 };
-use crate::{auth::jwt::JwtKeys, config::MediaSettings, error::ApiError, state::AppState};
+use crate::{
+    auth::jwt::JwtKeys, config::MediaSettings, error::ApiError, infra::db::is_unique_violation, state::AppState,
+};
 
 /// Seconds a client is asked to wait when every decoder and queue place is taken.
 pub const BUSY_RETRY_AFTER_SECS: u64 = 2;
@@ -178,10 +180,6 @@ async fn find_by_hash(state: &AppState, uploader: Uuid, sha256: &str) -> Result<
         .filter(media::Column::Sha256.eq(sha256))
         .one(state.db())
         .await
-}
-
-fn is_unique_violation(e: &DbErr) -> bool {
-    matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
 
 /// Keys and digests of what one upload wrote to the blob store.
