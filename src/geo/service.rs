@@ -25,6 +25,8 @@ pub const REGIONS_CHANGED: &str = "geo.regions_changed";
 pub struct Jurisdiction {
     index: RwLock<Arc<RegionIndex>>,
     config: IndexConfig,
+    // Tags this instance's change announcements, so it does not rebuild twice for its own change.
+    instance: String,
 }
 
 impl Jurisdiction {
@@ -32,7 +34,7 @@ impl Jurisdiction {
     pub fn new(near_border_m: f64) -> anyhow::Result<Self> {
         let config = IndexConfig { near_border_m };
         let empty = RegionIndex::build(Vec::new(), config).context("geo.near_border_m")?;
-        Ok(Self { index: RwLock::new(Arc::new(empty)), config })
+        Ok(Self { index: RwLock::new(Arc::new(empty)), config, instance: uuid::Uuid::new_v4().to_string() })
     }
 
     /// The index in force.
@@ -58,7 +60,7 @@ impl Jurisdiction {
 pub async fn regions_changed(state: &AppState) -> anyhow::Result<()> {
     let count = state.jurisdiction().reload(state.db()).await?;
     tracing::info!(regions = count, "region index rebuilt");
-    if let Err(e) = state.backends().bus.publish(REGIONS_CHANGED, "reload").await {
+    if let Err(e) = state.backends().bus.publish(REGIONS_CHANGED, &state.jurisdiction().instance).await {
         tracing::warn!(error = %e, "could not announce the region change; other instances rebuild on restart");
     }
     Ok(())
@@ -69,6 +71,7 @@ pub async fn watch_region_changes(state: AppState) -> anyhow::Result<()> {
     let mut rx = state.backends().bus.subscribe(REGIONS_CHANGED).await?;
     loop {
         match rx.recv().await {
+            Ok(from) if from == state.jurisdiction().instance => {}
             Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
                 match state.jurisdiction().reload(state.db()).await {
                     Ok(n) => tracing::info!(regions = n, "region index rebuilt after a change elsewhere"),
