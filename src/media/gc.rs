@@ -1,6 +1,9 @@
 //! Garbage collection: uploads never attached to a ticket or message are deleted after
-//! `media.gc_after_hours` (blobs first, then the row, so a crash in between is retried next pass).
-//! One instance at a time runs a pass, under the distributed lock `media-gc`.
+//! `media.gc_after_hours`. The row goes first, and only while still unattached: that delete is the
+//! claim, so a photo attached at the same moment keeps its row *and* its blobs. Its blobs are deleted
+//! after; a blob that cannot be deleted is left behind and logged with its key (wasted storage,
+//! never a ticket pointing at a missing photo). One instance at a time runs a pass, under the
+//! distributed lock `media-gc`.
 
 use std::time::Duration;
 
@@ -34,20 +37,22 @@ pub async fn collect_garbage_once(state: &AppState, now: DateTime<Utc>) -> anyho
         let rows = unattached().order_by_asc(media::Column::CreatedAt).limit(BATCH).all(state.db()).await?;
         let mut progress = 0;
         for row in &rows {
-            let mut keys = vec![row.display_key.clone(), row.thumb_key.clone()];
-            keys.extend(row.original_key.clone());
-            if !delete_blobs(state, &keys).await {
-                // Keep the row so the next pass tries again; no blob is orphaned.
-                continue;
-            }
-            // Only while still unattached: a photo attached meanwhile keeps its row.
+            // Only while still unattached: a photo attached meanwhile keeps its row and blobs.
             let gone = media::Entity::delete_many()
                 .filter(media::Column::Id.eq(row.id))
                 .filter(media::Column::TicketId.is_null())
                 .filter(media::Column::MessageId.is_null())
                 .exec(state.db())
                 .await?;
+            if gone.rows_affected == 0 {
+                continue;
+            }
             progress += gone.rows_affected;
+            let mut keys = vec![row.display_key.clone(), row.thumb_key.clone()];
+            keys.extend(row.original_key.clone());
+            if !delete_blobs(state, &keys).await {
+                tracing::warn!(media.id = %row.id, keys = ?keys, "photo collected but some blobs remain");
+            }
         }
         deleted += progress;
         if (rows.len() as u64) < BATCH || progress == 0 {
