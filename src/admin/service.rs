@@ -1,7 +1,4 @@
 //! Category and department use cases.
-
-use std::collections::HashMap;
-
 use chrono::Utc;
 use entity::{category, department, department_category, region, user, user_role};
 use sea_orm::{
@@ -176,15 +173,8 @@ pub async fn update_category(
     Ok(category_view(active.update(state.db()).await?))
 }
 
-async fn department_view<C: ConnectionTrait>(db: &C, d: department::Model) -> Result<DepartmentView, ApiError> {
-    let categories = department_category::Entity::find()
-        .filter(department_category::Column::DepartmentId.eq(d.id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|l| l.category_code)
-        .collect();
-    Ok(DepartmentView {
+fn department_view(d: department::Model, categories: Vec<String>) -> DepartmentView {
+    DepartmentView {
         id: d.id,
         name: d.name,
         kind: d.kind,
@@ -193,32 +183,25 @@ async fn department_view<C: ConnectionTrait>(db: &C, d: department::Model) -> Re
         duty_contact: d.duty_contact,
         duty_phone: d.duty_phone,
         working_hours: d.working_hours,
-    })
+    }
+}
+
+async fn categories_of<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Vec<String>, ApiError> {
+    Ok(department_category::Entity::find()
+        .filter(department_category::Column::DepartmentId.eq(id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| l.category_code)
+        .collect())
 }
 
 /// Departments, optionally of one region.
 pub async fn list_departments(state: &AppState, q: &ListDepartmentsQuery) -> Result<Vec<DepartmentView>, ApiError> {
-    let mut find = department::Entity::find().order_by_asc(department::Column::Name);
-    if let Some(r) = q.region_id {
-        find = find.filter(department::Column::RegionId.eq(r));
-    }
-    let rows = find.all(state.db()).await?;
-    let mut handled: HashMap<Uuid, Vec<String>> = HashMap::new();
-    for link in department_category::Entity::find().all(state.db()).await? {
-        handled.entry(link.department_id).or_default().push(link.category_code);
-    }
-    Ok(rows
+    Ok(crate::geo::store::departments_with_categories(state.db(), q.region_id)
+        .await?
         .into_iter()
-        .map(|d| DepartmentView {
-            categories: handled.remove(&d.id).unwrap_or_default(),
-            id: d.id,
-            name: d.name,
-            kind: d.kind,
-            region_id: d.region_id,
-            duty_contact: d.duty_contact,
-            duty_phone: d.duty_phone,
-            working_hours: d.working_hours,
-        })
+        .map(|(d, categories)| department_view(d, categories))
         .collect())
 }
 
@@ -270,7 +253,8 @@ pub async fn create_department(state: &AppState, req: CreateDepartmentRequest) -
     .insert(&txn)
     .await?;
     set_categories(&txn, row.id, &req.categories).await?;
-    let view = department_view(&txn, row).await?;
+    let categories = categories_of(&txn, row.id).await?;
+    let view = department_view(row, categories);
     txn.commit().await?;
     Ok(view)
 }
@@ -313,7 +297,8 @@ pub async fn update_department(
     if let Some(codes) = &req.categories {
         set_categories(&txn, id, codes).await?;
     }
-    let view = department_view(&txn, row).await?;
+    let categories = categories_of(&txn, row.id).await?;
+    let view = department_view(row, categories);
     txn.commit().await?;
     Ok(view)
 }

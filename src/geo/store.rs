@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use anyhow::Context;
 use entity::{department, department_category, grid_assignment, region, routing_rule};
 use geo::{BoundingRect, MultiPolygon};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::{
@@ -81,18 +81,37 @@ pub async fn load_shapes<C: ConnectionTrait>(db: &C) -> anyhow::Result<Vec<Regio
     region::Entity::find().all(db).await?.iter().map(shape_of).collect()
 }
 
-/// Every department with the categories it handles.
-pub async fn load_departments<C: ConnectionTrait>(db: &C) -> anyhow::Result<Vec<Department>> {
+/// Departments (of one region, or all), ordered by name, each with the category codes it handles.
+pub async fn departments_with_categories<C: ConnectionTrait>(
+    db: &C,
+    region: Option<Uuid>,
+) -> anyhow::Result<Vec<(department::Model, Vec<String>)>> {
     let mut handled: HashMap<Uuid, Vec<String>> = HashMap::new();
     for link in department_category::Entity::find().all(db).await? {
         handled.entry(link.department_id).or_default().push(link.category_code);
     }
-    Ok(department::Entity::find()
+    let mut find = department::Entity::find().order_by_asc(department::Column::Name);
+    if let Some(region) = region {
+        find = find.filter(department::Column::RegionId.eq(region));
+    }
+    Ok(find
         .all(db)
         .await?
         .into_iter()
-        .map(|d| Department {
-            categories: handled.remove(&d.id).unwrap_or_default(),
+        .map(|d| {
+            let categories = handled.remove(&d.id).unwrap_or_default();
+            (d, categories)
+        })
+        .collect())
+}
+
+/// Every department as a routing input.
+pub async fn load_departments<C: ConnectionTrait>(db: &C) -> anyhow::Result<Vec<Department>> {
+    Ok(departments_with_categories(db, None)
+        .await?
+        .into_iter()
+        .map(|(d, categories)| Department {
+            categories,
             is_safety_office: d.kind == "safety_office",
             id: d.id,
             name: d.name,
