@@ -95,7 +95,7 @@ impl Cli {
 /// Runs a non-serving subcommand.
 pub async fn run_command(command: Command, mut settings: Settings) -> anyhow::Result<()> {
     match command {
-        Command::Serve => unreachable_serve(),
+        Command::Serve => anyhow::bail!("serve is run by main, not as a command"),
         Command::Migrate => {
             let db = crate::infra::db::connect(&settings.database).await?;
             crate::infra::db::migrate(&db).await?;
@@ -180,10 +180,6 @@ pub async fn run_command(command: Command, mut settings: Settings) -> anyhow::Re
             Ok(())
         }
     }
-}
-
-fn unreachable_serve() -> anyhow::Result<()> {
-    anyhow::bail!("serve is handled by main")
 }
 
 fn default_name(role: Role) -> &'static str {

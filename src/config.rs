@@ -491,7 +491,19 @@ mod tests {
     fn production_overlay_refuses_to_start_without_secrets() {
         let e = Settings::load_layers(&dir(), "production", false).unwrap_err();
         let text = format!("{e:#}");
-        assert!(text.contains("sms.provider") || text.contains("auth.jwt_secret"), "{text}");
+        assert!(text.contains("auth.jwt_secret"), "{text}");
+    }
+
+    #[test]
+    fn production_refuses_the_log_sms_sender() {
+        let mut s = Settings::load_layers(&dir(), "test", false).unwrap();
+        s.app.mode = Mode::Production;
+        s.auth.jwt_secret = SecretString::from("k".repeat(32));
+        assert!(s.validate().is_ok() == (s.sms.provider == SmsProvider::Disabled));
+        s.sms.provider = SmsProvider::Log;
+        assert_eq!(s.validate().unwrap_err().key, "sms.provider");
+        s.sms.provider = SmsProvider::Disabled;
+        assert!(s.validate().is_ok());
     }
 
     #[test]

@@ -179,17 +179,6 @@ fn problem(status: StatusCode, code: &str, detail: &str, errors: Vec<FieldError>
     }
 }
 
-/// Writes an error and its `source()` chain, one cause per line.
-pub fn error_chain_fmt(e: &dyn std::error::Error, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    writeln!(f, "{e}")?;
-    let mut current = e.source();
-    while let Some(cause) = current {
-        writeln!(f, "Caused by:\n\t{cause}")?;
-        current = cause.source();
-    }
-    Ok(())
-}
-
 impl fmt::Debug for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)?;

@@ -45,7 +45,7 @@ impl Application {
         Self::build_with_clock(settings, Arc::new(SystemClock)).await
     }
 
-    /// As [`Application::build`] with a given clock (tests pass a `ManualClock`).
+    /// As [`Application::build`] with a given clock (a `ManualClock` for tests that move time).
     pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Application> {
         let state_parts = build_state(settings, clock).await?;
         let (state, sms_log) = state_parts;

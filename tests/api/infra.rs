@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use hazardline::infra::{rate_limit::Decision, Backends};
+use secrecy::ExposeSecret;
 
 use crate::helpers::test_settings;
 
@@ -11,22 +12,12 @@ use crate::helpers::test_settings;
 async fn two_instances() -> (Backends, Backends) {
     let settings = test_settings();
     let a = Backends::connect(&settings.redis).await.unwrap();
-    let b = if settings.redis.url.expose_secret_is_empty() {
+    let b = if settings.redis.url.expose_secret().is_empty() {
         a.clone()
     } else {
         Backends::connect(&settings.redis).await.unwrap()
     };
     (a, b)
-}
-
-trait EmptySecret {
-    fn expose_secret_is_empty(&self) -> bool;
-}
-
-impl EmptySecret for secrecy::SecretString {
-    fn expose_secret_is_empty(&self) -> bool {
-        secrecy::ExposeSecret::expose_secret(self).is_empty()
-    }
 }
 
 #[tokio::test]
