@@ -31,6 +31,8 @@ pub struct Settings {
     pub wechat: WechatSettings,
     /// Jurisdiction lookup.
     pub geo: GeoSettings,
+    /// Ticket deadlines, escalation, duplicates and evidence checks.
+    pub tickets: TicketSettings,
     /// Logging.
     pub log: LogSettings,
 }
@@ -266,6 +268,41 @@ pub struct GeoSettings {
     pub default_coord_system: crate::geo::point::CoordSystem,
 }
 
+/// Tickets: deadlines (时限) per step and urgency, rectification limits, escalation (督办), duplicate
+/// detection and evidence checks.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TicketSettings {
+    /// Grid worker accepts the on-site check.
+    pub accept: crate::tickets::sla::PerUrgency,
+    /// Grid worker verifies on site.
+    pub verify: crate::tickets::sla::PerUrgency,
+    /// Department accepts the rectification.
+    pub department_acceptance: crate::tickets::sla::PerUrgency,
+    /// Check of the fix (验收).
+    pub check: crate::tickets::sla::PerUrgency,
+    /// Longest rectification deadline a department may commit to, in calendar days per level.
+    pub rectification_limit_days: crate::tickets::workflow::Limits,
+    /// When overdue items climb to the dispatcher and district levels.
+    pub escalation: crate::tickets::sla::EscalationPolicy,
+    /// Seconds between escalation sweeps (each instance sweeps; each escalation happens once).
+    pub escalation_interval_secs: u64,
+    /// Holidays and make-up working days (调休), for deadlines counted in working days.
+    pub calendar: crate::tickets::sla::CalendarData,
+    /// Open tickets of the same category closer than this (metres) are possible duplicates.
+    pub duplicate_radius_m: f64,
+    /// ...and reported within this many days.
+    pub duplicate_window_days: u32,
+    /// Photos whose perceptual hashes differ in at most this many of 64 bits are near-identical.
+    pub duplicate_phash_max_distance: u32,
+    /// Photo GPS or a staff position farther than this (metres) from the hazard is flagged.
+    pub evidence_radius_m: f64,
+    /// A report photo taken longer than this many hours before the report is flagged.
+    pub evidence_max_age_hours: u32,
+    /// Longest description, in characters.
+    pub max_description_chars: usize,
+}
+
 /// Logging.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -397,7 +434,69 @@ impl Settings {
         if !secret.is_empty() && secret.len() < 32 {
             return Err(err("auth.jwt_secret", "must be at least 32 bytes"));
         }
-        self.media.validate()
+        self.media.validate()?;
+        self.tickets.validate()
+    }
+}
+
+impl TicketSettings {
+    fn validate(&self) -> Result<(), ConfigError> {
+        self.policy().map(|_| ())
+    }
+
+    /// The deadline policy and working-day calendar, checked.
+    pub fn policy(&self) -> Result<(crate::tickets::sla::SlaPolicy, crate::tickets::sla::WorkCalendar), ConfigError> {
+        use crate::tickets::sla::{add_span, PerLevel, SlaPolicy, Span, WorkCalendar, MAX_SPAN_DAYS};
+        let calendar =
+            WorkCalendar::try_from(self.calendar.clone()).map_err(|e| err("tickets.calendar", &e.to_string()))?;
+        let limits = self.rectification_limit_days;
+        if !(1..=MAX_SPAN_DAYS).contains(&limits.general_days) || !(1..=MAX_SPAN_DAYS).contains(&limits.major_days) {
+            return Err(err(
+                "tickets.rectification_limit_days",
+                &format!("days must be between 1 and {MAX_SPAN_DAYS}"),
+            ));
+        }
+        let policy = SlaPolicy {
+            accept: self.accept,
+            verify: self.verify,
+            department_acceptance: self.department_acceptance,
+            rectification: PerLevel {
+                general: Span::CalendarDays(limits.general_days),
+                major: Span::CalendarDays(limits.major_days),
+            },
+            check: self.check,
+            escalation: self.escalation,
+        };
+        let epoch = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+        for (key, per) in [
+            ("tickets.accept", self.accept),
+            ("tickets.verify", self.verify),
+            ("tickets.department_acceptance", self.department_acceptance),
+            ("tickets.check", self.check),
+        ] {
+            for span in [per.emergency, per.urgent, per.normal] {
+                add_span(epoch, span, &calendar).map_err(|e| err(key, &e.to_string()))?;
+            }
+        }
+        if self.escalation_interval_secs == 0 {
+            return Err(err("tickets.escalation_interval_secs", "must be at least 1"));
+        }
+        if !(self.duplicate_radius_m.is_finite() && (0.0..=5000.0).contains(&self.duplicate_radius_m)) {
+            return Err(err("tickets.duplicate_radius_m", "must be a number of metres between 0 and 5000"));
+        }
+        if !(1..=365).contains(&self.duplicate_window_days) {
+            return Err(err("tickets.duplicate_window_days", "must be between 1 and 365"));
+        }
+        if self.duplicate_phash_max_distance > 32 {
+            return Err(err("tickets.duplicate_phash_max_distance", "must be between 0 and 32"));
+        }
+        if !(self.evidence_radius_m.is_finite() && self.evidence_radius_m > 0.0) {
+            return Err(err("tickets.evidence_radius_m", "must be a positive number of metres"));
+        }
+        if !(10..=20_000).contains(&self.max_description_chars) {
+            return Err(err("tickets.max_description_chars", "must be between 10 and 20000"));
+        }
+        Ok((policy, calendar))
     }
 }
 

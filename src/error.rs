@@ -53,6 +53,9 @@ pub struct ProblemDetails {
     /// Per-field problems, for validation errors.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// For a refused ticket move (409): what the caller may do to the ticket now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_actions: Option<Vec<String>>,
 }
 
 /// An error on its way to the client.
@@ -61,6 +64,7 @@ pub struct ApiError {
     code: &'static str,
     detail: String,
     errors: Vec<FieldError>,
+    allowed_actions: Option<Vec<String>>,
     retry_after_secs: Option<u64>,
     www_authenticate: bool,
     source: Option<anyhow::Error>,
@@ -73,6 +77,7 @@ impl ApiError {
             status,
             code,
             detail: detail.into(),
+            allowed_actions: None,
             errors: Vec::new(),
             retry_after_secs: None,
             www_authenticate: false,
@@ -163,8 +168,16 @@ impl ApiError {
         self.status
     }
 
+    /// Lists the moves the caller may make instead (a refused ticket move).
+    pub fn with_allowed_actions(mut self, actions: Vec<String>) -> Self {
+        self.allowed_actions = Some(actions);
+        self
+    }
+
     fn body(&self) -> ProblemDetails {
-        problem(self.status, self.code, &self.detail, self.errors.clone())
+        let mut body = problem(self.status, self.code, &self.detail, self.errors.clone());
+        body.allowed_actions = self.allowed_actions.clone();
+        body
     }
 }
 
@@ -176,6 +189,7 @@ fn problem(status: StatusCode, code: &str, detail: &str, errors: Vec<FieldError>
         detail: detail.to_owned(),
         code: code.to_owned(),
         errors,
+        allowed_actions: None,
     }
 }
 

@@ -7,11 +7,14 @@
 use actix_web::http::StatusCode;
 use chrono::{DateTime, Utc};
 use entity::idempotency_key;
-use sea_orm::{sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    sea_query::{Expr, OnConflict},
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
+};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::{error::ApiError, infra::db::is_unique_violation};
+use crate::error::ApiError;
 
 /// Header carrying the key.
 pub const HEADER: &str = "idempotency-key";
@@ -67,7 +70,10 @@ pub enum Begin {
     },
 }
 
-/// Claims `key` for this request, or finds the saved answer.
+/// Claims `key` for this request, or finds the saved answer. Call it as the first statement of the
+/// transaction that makes the request's changes and [`complete`] in the same transaction: a crash
+/// before commit then leaves no claim behind, and a concurrent retry waits on the key's row lock
+/// (PostgreSQL) or the write lock (SQLite) until the first commits, then replays its answer.
 pub async fn begin<C: ConnectionTrait>(
     db: &C,
     user: Uuid,
@@ -84,10 +90,18 @@ pub async fn begin<C: ConnectionTrait>(
         created_at: Set(now),
         completed_at: Set(None),
     };
-    match idempotency_key::Entity::insert(claim).exec_without_returning(db).await {
-        Ok(_) => return Ok(Begin::Fresh),
-        Err(e) if is_unique_violation(&e) => {}
-        Err(e) => return Err(e.into()),
+    // ON CONFLICT DO NOTHING rather than catching the unique violation: on PostgreSQL an error would
+    // abort the caller's transaction.
+    let inserted = idempotency_key::Entity::insert(claim)
+        .on_conflict(
+            OnConflict::columns([idempotency_key::Column::UserId, idempotency_key::Column::Key])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    if inserted == 1 {
+        return Ok(Begin::Fresh);
     }
     let row = idempotency_key::Entity::find_by_id((user, key.0.clone()))
         .one(db)

@@ -16,14 +16,19 @@ use crate::error::{ApiError, FieldError};
 #[derive(Debug, Clone, Copy)]
 pub struct JsonLimit(pub usize);
 
-/// A JSON request body parsed into `T`.
+/// A JSON request body parsed into `T`, with the bytes it was parsed from (for request fingerprints).
 #[derive(Debug)]
-pub struct ApiJson<T>(pub T);
+pub struct ApiJson<T>(pub T, pub web::Bytes);
 
 impl<T> ApiJson<T> {
     /// The parsed value.
     pub fn into_inner(self) -> T {
         self.0
+    }
+
+    /// The raw body.
+    pub fn bytes(&self) -> &[u8] {
+        &self.1
     }
 }
 
@@ -66,7 +71,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
                 }
                 body.extend_from_slice(&chunk);
             }
-            parse(&body).map(ApiJson).map_err(Into::into)
+            let body = body.freeze();
+            parse(&body).map(|value| ApiJson(value, body)).map_err(Into::into)
         })
     }
 }

@@ -22,6 +22,7 @@ use crate::error::{FieldError, ProblemDetails};
         (name = "admin", description = "Reference data: hazard categories and departments"),
         (name = "geo", description = "Jurisdictions: locating points, routing, regions, rules, grid assignments"),
         (name = "media", description = "Photos: upload (validated, oriented, stripped of metadata) and private serving by signed link or token"),
+        (name = "tickets", description = "Hazard tickets: report, move through the workflow, history, follow"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),
     components(schemas(ProblemDetails, FieldError)),

@@ -9,7 +9,7 @@ use actix_web::{
 use utoipa::OpenApi;
 use utoipa_actix_web::{scope, AppExt, UtoipaApp};
 
-use crate::{admin, auth, geo, health, media, openapi::ApiDoc};
+use crate::{admin, auth, geo, health, media, openapi::ApiDoc, tickets};
 
 /// Mounts every documented endpoint on `app`.
 pub fn mount<T, B>(app: App<T>) -> UtoipaApp<T>
@@ -26,7 +26,8 @@ where
                 .configure(auth::routes::configure)
                 .configure(geo::routes::configure)
                 .configure(admin::routes::configure)
-                .configure(media::routes::configure),
+                .configure(media::routes::configure)
+                .configure(tickets::routes::configure),
         )
 }
 

@@ -6,6 +6,7 @@ mod m20250101_000001_create_identity;
 mod m20250101_000002_create_geo;
 mod m20250101_000003_create_media;
 mod m20250101_000004_create_write_safety;
+mod m20250101_000005_create_tickets;
 
 /// Runs the migrations in order.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20250101_000002_create_geo::Migration),
             Box::new(m20250101_000003_create_media::Migration),
             Box::new(m20250101_000004_create_write_safety::Migration),
+            Box::new(m20250101_000005_create_tickets::Migration),
         ]
     }
 }

@@ -1,13 +1,22 @@
-//! Tickets: the pure core of a hazard's life from report to close-out (销号). It owns the vocabulary
-//! (`status`), the parsed commands (`command`), the transition rules with the events and notification
-//! intents they produce (`workflow`) and deadlines on the working-day calendar (`sla`). It does no I/O:
-//! it does not load or store tickets, route reports (it takes the routing result), send notifications
-//! (it returns intents for the outbox), read the clock (time is an argument) or load the holiday calendar
-//! and SLA policy (they are passed in as data). The one exception so far is `number`, which hands out
-//! human ticket numbers from a database counter inside the caller's transaction.
+//! Tickets: a hazard's life from report to close-out (销号).
+//!
+//! The pure core owns the vocabulary (`status`), the parsed commands (`command`), the transition
+//! rules with the events and notification intents they produce (`workflow`), deadlines on the
+//! working-day calendar (`sla`) and evidence checks (`evidence`); it does no I/O and takes time,
+//! routing, policy and calendar as arguments. Around it: `number` hands out human numbers from a
+//! database counter, `store` maps rows to workflow state and writes each move with its event and
+//! outbox rows, `access` decides who sees what and in which capacity they act, `duplicates` finds
+//! possible duplicates, `service` runs the use cases in transactions and `routes` is HTTP.
 
+pub mod access;
 pub mod command;
+pub mod dto;
+pub mod duplicates;
+pub mod evidence;
 pub mod number;
+pub mod routes;
+pub mod service;
 pub mod sla;
 pub mod status;
+pub mod store;
 pub mod workflow;

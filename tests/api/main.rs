@@ -17,5 +17,6 @@ mod media_access;
 mod media_s3;
 mod media_support;
 mod openapi;
+mod tickets;
 mod wechat_login;
 mod write_safety;

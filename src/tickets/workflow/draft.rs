@@ -116,7 +116,9 @@ pub(super) fn addressed(notices: Vec<Notification>, actor: &Actor, state: &Ticke
         let to_self = match notice.to {
             Audience::Reporter => state.reporter_id == actor.user_id,
             Audience::GridWorker(id) | Audience::User(id) => id == actor.user_id,
-            Audience::Followers | Audience::Department(_) | Audience::Dispatchers => false,
+            Audience::Followers | Audience::Department(_) | Audience::Dispatchers | Audience::DistrictOffice(_) => {
+                false
+            }
         };
         if !to_self && !out.contains(&notice) {
             out.push(notice);

@@ -115,6 +115,8 @@ pub enum Audience {
     Dispatchers,
     /// A named user, e.g. whoever filed a request.
     User(Uuid),
+    /// The safety committee office (安委办) of a district, by region id (level-3 escalation).
+    DistrictOffice(Uuid),
 }
 
 /// What to tell them (the wording lives with the notifications).
@@ -145,6 +147,14 @@ pub enum NoticeKind {
     RequestRefused,
     /// Their request lapsed because the ticket moved on.
     RequestDropped,
+    /// Overdue: a reminder to whoever holds the step (督办 level 1).
+    Overdue,
+    /// Overdue past the dispatcher threshold (督办 level 2).
+    EscalatedToDispatcher,
+    /// Overdue past the district threshold (督办 level 3, 督办函).
+    EscalatedToDistrict,
+    /// A public reply from staff.
+    Reply,
 }
 
 /// One outbox intent.

@@ -67,7 +67,11 @@ pub(super) fn submit(new: &NewTicket, actor: &Actor, now: DateTime<Utc>) -> Tran
         None => notices.push(Notification { to: Audience::Dispatchers, kind: NoticeKind::NeedsDispatch }),
     }
     if let (Urgency::Emergency, Some(department)) = (new.urgency, department_id) {
+        // Danger now: the department's duty contact and every grid worker of the place, at once.
         notices.push(Notification { to: Audience::Department(department), kind: NoticeKind::Emergency });
+        for other in state.candidates.iter().skip(1) {
+            notices.push(Notification { to: Audience::GridWorker(*other), kind: NoticeKind::Emergency });
+        }
     }
     let notifications = addressed(notices, actor, &state);
     Transition { state, event, notifications }
