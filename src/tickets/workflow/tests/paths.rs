@@ -96,6 +96,21 @@ fn the_reporter_may_dispute_a_close_out() {
 }
 
 #[test]
+fn an_emergency_alerts_the_department_and_every_grid_worker_of_the_place_at_once() {
+    let created = submit(&new_ticket(Urgency::Emergency, Some(DEPT), vec![GW1, GW2]), &reporter(), t0());
+    assert_eq!(
+        created.notifications,
+        [
+            n(To::GridWorker(GW1), K::TaskAssigned),
+            n(To::Department(DEPT), K::Emergency),
+            n(To::GridWorker(GW2), K::Emergency),
+        ]
+    );
+    let normal = submit(&new_ticket(Urgency::Normal, Some(DEPT), vec![GW1, GW2]), &reporter(), t0());
+    assert_eq!(normal.notifications, [n(To::GridWorker(GW1), K::TaskAssigned)]);
+}
+
+#[test]
 fn an_emergency_goes_straight_to_rectification() {
     let created = submit(&new_ticket(Urgency::Emergency, Some(DEPT), vec![GW1]), &reporter(), t0());
     assert_eq!(created.notifications, [n(To::GridWorker(GW1), K::TaskAssigned), n(To::Department(DEPT), K::Emergency)]);
