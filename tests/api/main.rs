@@ -12,6 +12,7 @@ mod geo_routing;
 mod health;
 mod helpers;
 mod infra;
+mod kill;
 mod media;
 mod media_access;
 mod media_s3;
