@@ -121,6 +121,9 @@ async fn an_unaccepted_check_is_escalated_once_per_level_as_it_grows_later() {
     assert_eq!(last["note"], "超期未处理，已督办（第2级）");
     assert_eq!(last["detail"]["level"], 2);
     assert_eq!(last["detail"]["due_at"].as_str().map(|d| d.parse::<DateTime<Utc>>().unwrap()), Some(due_of(&t)));
+    // The counter is per process (other tests escalate too), so only its presence is certain.
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(metrics.contains(r#"ticket_escalations_total{level="2"}"#), "{metrics}");
 }
 
 #[tokio::test]
