@@ -302,6 +302,27 @@ mod tests {
     }
 
     #[test]
+    fn each_level_tells_its_own_audience() {
+        let (district, worker, dept) = (Uuid::from_u128(100), Uuid::from_u128(7), Uuid::from_u128(8));
+        let mut row = crate::tickets::access::tests::row(&format!("/{district}/{}/", Uuid::from_u128(101)));
+        assert_eq!(audiences(&row, TicketStatus::Assigned, 1), [Audience::Dispatchers], "nobody holds it");
+        row.department_id = Some(dept);
+        assert_eq!(audiences(&row, TicketStatus::Assigned, 1), [Audience::Department(dept)]);
+        row.grid_worker_id = Some(worker);
+        assert_eq!(audiences(&row, TicketStatus::Verifying, 1), [Audience::GridWorker(worker)]);
+        assert_eq!(audiences(&row, TicketStatus::AwaitingCheck, 1), [Audience::GridWorker(worker)]);
+        assert_eq!(audiences(&row, TicketStatus::Rectifying, 1), [Audience::Department(dept)]);
+        assert_eq!(audiences(&row, TicketStatus::Rectifying, 2), [Audience::Dispatchers, Audience::Department(dept)]);
+        assert_eq!(
+            audiences(&row, TicketStatus::Confirmed, 3),
+            [Audience::DistrictOffice(district), Audience::Dispatchers]
+        );
+        row.region_path = "/".into();
+        assert_eq!(audiences(&row, TicketStatus::Confirmed, 3), [Audience::Dispatchers]);
+        assert!(audiences(&row, TicketStatus::Confirmed, 0).is_empty());
+    }
+
+    #[test]
     fn each_level_has_its_notice_kind() {
         assert_eq!(notice_kind(1), NoticeKind::Overdue);
         assert_eq!(notice_kind(2), NoticeKind::EscalatedToDispatcher);
