@@ -25,7 +25,7 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    /// Registers the HTTP metrics.
+    /// Registers the HTTP metrics and the process-wide job counters.
     pub fn new() -> anyhow::Result<Self> {
         let registry = Registry::new();
         let requests = IntCounterVec::new(
@@ -39,6 +39,9 @@ impl Metrics {
         )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
+        if let Some(escalations) = crate::tickets::escalation::escalations_counter() {
+            registry.register(Box::new(escalations.clone()))?;
+        }
         Ok(Self { registry, requests, latency })
     }
 

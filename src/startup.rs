@@ -57,6 +57,7 @@ impl Application {
         let server = run(listener, state.clone())?;
         tokio::spawn(watch(state.clone()));
         tokio::spawn(crate::media::gc::run(state.clone()));
+        tokio::spawn(crate::tickets::escalation::run(state.clone()));
         Ok(Application { port, server, state, sms_log })
     }
 

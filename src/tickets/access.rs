@@ -188,14 +188,15 @@ impl Viewer {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn viewer(roles: Vec<Role>, dispatch: DispatchScope) -> Viewer {
         Viewer { id: Uuid::from_u128(1), roles, departments: vec![], grids: vec![], dispatch }
     }
 
-    fn row(path: &str) -> ticket::Model {
+    /// A stored ticket under `path`, assigned, held by nobody (other tests start from it).
+    pub(crate) fn row(path: &str) -> ticket::Model {
         let now = chrono::Utc::now();
         ticket::Model {
             id: Uuid::from_u128(9),

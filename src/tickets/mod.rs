@@ -6,12 +6,14 @@
 //! routing, policy and calendar as arguments. Around it: `number` hands out human numbers from a
 //! database counter, `store` maps rows to workflow state and writes each move with its event and
 //! outbox rows, `access` decides who sees what and in which capacity they act, `duplicates` finds
-//! possible duplicates, `service` runs the use cases in transactions and `routes` is HTTP.
+//! possible duplicates, `service` runs the use cases in transactions, `escalation` is the background
+//! job that escalates (督办) overdue tickets, and `routes` is HTTP.
 
 pub mod access;
 pub mod command;
 pub mod dto;
 pub mod duplicates;
+pub mod escalation;
 pub mod evidence;
 pub mod number;
 pub mod routes;

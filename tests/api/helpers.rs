@@ -3,7 +3,13 @@
 
 use std::{path::PathBuf, sync::Arc};
 
-use hazardline::{auth::sms::LogSmsSender, config::Settings, startup::Application, state::AppState};
+use hazardline::{
+    auth::sms::LogSmsSender,
+    clock::{Clock, SystemClock},
+    config::Settings,
+    startup::{build_state, Application},
+    state::AppState,
+};
 use reqwest::{Response, StatusCode};
 use sea_orm::{ConnectionTrait, Database};
 use secrecy::SecretString;
@@ -47,13 +53,18 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_app_with_clock(Arc::new(SystemClock), change).await
+}
+
+/// As [`spawn_app_with`], telling time by `clock` (a `ManualClock` for tests that move time).
+pub async fn spawn_app_with_clock(clock: Arc<dyn Clock>, change: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = test_settings();
     let db = DbGuard::fresh().await;
     settings.database.url = SecretString::from(db.url.clone());
     let media = tempfile::tempdir().expect("media temp dir");
     settings.media.dir = media.path().join("media");
     change(&mut settings);
-    let app = Application::build(settings.clone()).await.expect("application builds");
+    let app = Application::build_with_clock(settings.clone(), clock).await.expect("application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state().clone();
     let sms = app.sms_log();
@@ -131,6 +142,12 @@ impl Session {
 }
 
 impl TestApp {
+    /// Another instance of the service on the same database and (with Redis) the same key-value
+    /// store, as a second server in a deployment would be; it serves no HTTP and runs no jobs.
+    pub async fn another_instance(&self, clock: Arc<dyn Clock>) -> AppState {
+        build_state(self.settings.clone(), clock).await.expect("second instance builds").0
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

@@ -8,6 +8,7 @@ mod auth;
 mod auth_tokens;
 mod cli;
 mod errors;
+mod escalation;
 mod geo_routing;
 mod health;
 mod helpers;

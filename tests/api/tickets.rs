@@ -43,7 +43,11 @@ pub async fn login(app: &TestApp, phone: &str, password: &str) -> Session {
 }
 
 pub async fn cast() -> Cast {
-    let app = spawn_app().await;
+    cast_in(spawn_app().await).await
+}
+
+/// The cast of a journey in `app`, after seeding the demo city there.
+pub async fn cast_in(app: TestApp) -> Cast {
     app.with_demo_city().await;
     let resident = app.resident("13800000001").await;
     let grid_worker = login(&app, &hazardline::geo::seed::grid_worker_phone(0), "demo password 1").await;
