@@ -17,6 +17,7 @@ mod media_access;
 mod media_s3;
 mod media_support;
 mod openapi;
+mod ticket_lists;
 mod tickets;
 mod wechat_login;
 mod write_safety;
