@@ -152,9 +152,14 @@ impl Viewer {
 
     /// Whether the caller may see `row`, given whether they follow it and the co-handling departments.
     pub fn can_see(&self, row: &ticket::Model, follows: bool, co_departments: &[Uuid]) -> bool {
+        row.reporter_id == self.id || follows || self.handles(row, co_departments)
+    }
+
+    /// Whether the caller sees `row` as staff handling it (its grid, department, co-handling
+    /// department or region), not merely as its reporter or a follower: only then do they read
+    /// internal notes.
+    pub fn handles(&self, row: &ticket::Model, co_departments: &[Uuid]) -> bool {
         self.dispatch == DispatchScope::All
-            || row.reporter_id == self.id
-            || follows
             || (self.has(Role::GridWorker)
                 && (row.grid_worker_id == Some(self.id) || row.grid_id.is_some_and(|g| self.grids.contains(&g))))
             || row.department_id.is_some_and(|d| self.departments.contains(&d))

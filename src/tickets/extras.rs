@@ -17,7 +17,7 @@ use super::{
     dto::{
         AddCoDepartmentRequest, CommentView, CommentVisibility, CreateCommentRequest, RateTicketRequest, TicketView,
     },
-    service::{build_view, visible_row},
+    service::{build_view, co_departments, visible_row},
     status::{ActorRole, TicketStatus},
     store,
     templates::active_template,
@@ -38,14 +38,22 @@ fn invalid(field: &str, code: &str, message: impl Into<String>) -> ApiError {
     ApiError::validation(vec![FieldError::new(field, code, message)])
 }
 
-/// In which capacity the viewer writes on `row`: their most specific staff capacity, else reporter
-/// or follower.
-fn capacity(viewer: &Viewer, row: &ticket::Model) -> String {
+/// In which capacity the viewer writes on `row`: their most specific staff capacity if they handle
+/// it, else reporter or follower.
+fn capacity(viewer: &Viewer, row: &ticket::Model, handling: bool) -> String {
     match viewer.actors(row).first() {
-        Some(a) if a.role != ActorRole::Reporter => a.role.as_str().to_owned(),
+        Some(a) if handling && a.role != ActorRole::Reporter => a.role.as_str().to_owned(),
         _ if row.reporter_id == viewer.id => ActorRole::Reporter.as_str().to_owned(),
         _ => "follower".to_owned(),
     }
+}
+
+/// The ticket if the viewer sees it, and whether they handle it (else they see it as its reporter or
+/// a follower, like a resident).
+async fn ticket_for(state: &AppState, viewer: &Viewer, id: Uuid) -> Result<(ticket::Model, bool), ApiError> {
+    let row = visible_row(state.db(), viewer, id).await?;
+    let handling = viewer.handles(&row, &co_departments(state.db(), id).await?);
+    Ok((row, handling))
 }
 
 /// A system event that keeps the ticket's version and status.
@@ -76,8 +84,7 @@ fn side_event(
     }
 }
 
-fn comment_view(viewer: &Viewer, row: &ticket::Model, c: ticket_comment::Model) -> CommentView {
-    let staff = viewer.is_staff();
+fn comment_view(viewer: &Viewer, row: &ticket::Model, staff: bool, c: ticket_comment::Model) -> CommentView {
     let own = c.author_id == viewer.id;
     let by_resident = c.author_role == ActorRole::Reporter.as_str() || c.author_role == "follower";
     let hidden_reporter = c.author_id == row.reporter_id && !viewer.sees_reporter(row);
@@ -93,11 +100,11 @@ fn comment_view(viewer: &Viewer, row: &ticket::Model, c: ticket_comment::Model) 
     }
 }
 
-/// Comments on a ticket the viewer sees, oldest first; residents read the public ones only.
+/// Comments on a ticket the viewer sees, oldest first; only staff handling it read internal notes.
 pub async fn comments(state: &AppState, viewer: &Viewer, id: Uuid) -> Result<Vec<CommentView>, ApiError> {
-    let row = visible_row(state.db(), viewer, id).await?;
+    let (row, handling) = ticket_for(state, viewer, id).await?;
     let mut select = ticket_comment::Entity::find().filter(ticket_comment::Column::TicketId.eq(id));
-    if !viewer.is_staff() {
+    if !handling {
         select = select.filter(ticket_comment::Column::Visibility.eq(CommentVisibility::Public.as_str()));
     }
     let rows = select
@@ -105,10 +112,11 @@ pub async fn comments(state: &AppState, viewer: &Viewer, id: Uuid) -> Result<Vec
         .order_by_asc(ticket_comment::Column::Id)
         .all(state.db())
         .await?;
-    Ok(rows.into_iter().map(|c| comment_view(viewer, &row, c)).collect())
+    Ok(rows.into_iter().map(|c| comment_view(viewer, &row, handling, c)).collect())
 }
 
-/// Writes a comment. A public comment by staff is a reply: the reporter and followers are told.
+/// Writes a comment. A public comment by staff handling the ticket is a reply: the reporter and
+/// followers are told. Only they write internal notes and use response templates.
 pub async fn comment(
     state: &AppState,
     viewer: &Viewer,
@@ -116,8 +124,7 @@ pub async fn comment(
     req: CreateCommentRequest,
 ) -> Result<CommentView, ApiError> {
     let now = state.clock().now();
-    let row = visible_row(state.db(), viewer, id).await?;
-    let staff = viewer.is_staff();
+    let (row, staff) = ticket_for(state, viewer, id).await?;
     let body = req.body.trim().to_owned();
     if body.is_empty() {
         return Err(invalid("body", "blank", "write something"));
@@ -127,7 +134,7 @@ pub async fn comment(
     }
     let visibility = req.visibility.unwrap_or(CommentVisibility::Public);
     if visibility == CommentVisibility::Internal && !staff {
-        return Err(invalid("visibility", "staff_only", "only staff write internal notes"));
+        return Err(invalid("visibility", "staff_only", "only staff handling the ticket write internal notes"));
     }
     if let Some(template) = req.template_id {
         if !staff {
@@ -139,7 +146,7 @@ pub async fn comment(
         id: Uuid::now_v7(),
         ticket_id: id,
         author_id: viewer.id,
-        author_role: capacity(viewer, &row),
+        author_role: capacity(viewer, &row, staff),
         visibility: visibility.as_str().to_owned(),
         body,
         template_id: req.template_id,
@@ -163,7 +170,7 @@ pub async fn comment(
     }
     txn.commit().await?;
     tracing::info!(ticket.id = %id, comment.id = %comment.id, visibility = visibility.as_str(), "comment written");
-    Ok(comment_view(viewer, &row, comment))
+    Ok(comment_view(viewer, &row, staff, comment))
 }
 
 /// Adds a co-handling department (dispatchers of the place, admins). Idempotent: adding it again

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::{
     access::Viewer,
     dto::{CreateResponseTemplateRequest, ReplyTemplateView, ResponseTemplateView, UpdateResponseTemplateRequest},
-    service::visible_row,
+    service::{co_departments, visible_row},
     sla::CST_OFFSET_SECS,
     status::TicketStatus,
 };
@@ -221,11 +221,11 @@ pub async fn update(
     Ok(view(active.update(state.db()).await?))
 }
 
-/// The active templates for a ticket's category and status, rendered for it (staff who see it).
+/// The active templates for a ticket's category and status, rendered for it (staff handling it).
 pub async fn for_ticket(state: &AppState, viewer: &Viewer, id: Uuid) -> Result<Vec<ReplyTemplateView>, ApiError> {
     let row = visible_row(state.db(), viewer, id).await?;
-    if !viewer.is_staff() {
-        return Err(ApiError::forbidden("reply templates are for staff"));
+    if !viewer.handles(&row, &co_departments(state.db(), id).await?) {
+        return Err(ApiError::forbidden("reply templates are for staff handling the ticket"));
     }
     let rows = response_template::Entity::find()
         .filter(response_template::Column::Active.eq(true))

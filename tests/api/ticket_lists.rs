@@ -254,6 +254,19 @@ async fn residents_read_public_comments_and_staff_also_internal_notes() {
     assert!(mine[0]["author_id"].is_null(), "residents are not told which staff member wrote");
     assert_eq!(mine[1]["author_id"], json!(user_id(&c.resident)));
 
+    // Staff of another department following it as a neighbour read what residents read.
+    let neighbour = app.staff("13912340005", Role::DeptStaff).await;
+    make_staff_of(app, &neighbour, &department_id(app, "东湖区住房和城乡建设局").await).await;
+    let res = app.post_json_as(&format!("/api/v1/tickets/{id}/follow"), &neighbour.access_token, &json!({})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let theirs: Value =
+        app.get_as(&format!("/api/v1/tickets/{id}/comments"), &neighbour.access_token).await.json().await.unwrap();
+    assert_eq!(theirs.as_array().unwrap().len(), 2, "no internal notes for followers");
+    let res = comment(app, &neighbour, id, json!({"body": "内部", "visibility": "internal"})).await;
+    assert_eq!(problem(res, StatusCode::UNPROCESSABLE_ENTITY).await["errors"][0]["field"], "visibility");
+    let res = app.get_as(&format!("/api/v1/tickets/{id}/reply-templates"), &neighbour.access_token).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
     // Only the public staff reply is sent out, to the reporter and the followers.
     let sent = outbox::Entity::find().filter(outbox::Column::Kind.eq("reply")).all(app.state.db()).await.unwrap();
     let mut audiences: Vec<&str> = sent.iter().map(|o| o.audience.as_str()).collect();

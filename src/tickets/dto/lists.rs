@@ -51,7 +51,7 @@ pub struct ListTicketsQuery {
     /// `created_desc` (default), `due_asc` (deadline first, none last) or `priority_desc`.
     pub sort: Option<String>,
     /// Page size, 1–100 (default 20).
-    #[param(value_type = Option<u32>)]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
