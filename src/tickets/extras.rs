@@ -86,9 +86,10 @@ fn side_event(
 
 fn comment_view(viewer: &Viewer, row: &ticket::Model, staff: bool, c: ticket_comment::Model) -> CommentView {
     let own = c.author_id == viewer.id;
-    let by_resident = c.author_role == ActorRole::Reporter.as_str() || c.author_role == "follower";
+    // Residents learn no one's account but their own; an anonymous reporter stays hidden from staff
+    // who may not know who reported.
     let hidden_reporter = c.author_id == row.reporter_id && !viewer.sees_reporter(row);
-    let author_id = ((staff || own || by_resident) && !hidden_reporter).then_some(c.author_id);
+    let author_id = ((staff || own) && !hidden_reporter).then_some(c.author_id);
     CommentView {
         id: c.id,
         author_id,

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use chrono::{Duration, Utc};
-use entity::{department, outbox, region, ticket_event, user_role};
+use entity::{department, outbox, region, ticket, ticket_event, user_role};
 use hazardline::{auth::Role, geo::demo_city::grid_center};
 use reqwest::StatusCode;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
@@ -99,6 +99,16 @@ async fn lists_filter_sort_and_page_through_every_ticket_once_and_counts_agree()
     for t in created.iter().take(3) {
         act_ok(app, &c.resident, t, json!({"action": "withdraw"})).await;
     }
+    // Two wait for a dispatcher to approve a cancellation; two are overdue (as the SLA worker marks them).
+    for t in [&created[5], &created[9]] {
+        act_ok(app, &c.grid_worker, t, json!({"action": "cancel_as_error", "reason": "误报，现场无隐患"})).await;
+    }
+    for t in [&created[10], &created[11]] {
+        let id: Uuid = t["id"].as_str().unwrap().parse().unwrap();
+        let mut row = ticket::Entity::find_by_id(id).one(app.state.db()).await.unwrap().unwrap().into_active_model();
+        row.overdue = Set(true);
+        row.update(app.state.db()).await.unwrap();
+    }
     let all: HashSet<String> = ids(&created).into_iter().collect();
 
     for sort in ["created_desc", "due_asc", "priority_desc"] {
@@ -151,8 +161,10 @@ async fn lists_filter_sort_and_page_through_every_ticket_once_and_counts_agree()
     assert_eq!(count(vec![("q", s("abc"))]).await, 7, "address, case-insensitive");
     assert_eq!(count(vec![("q", s("0%_"))]).await, 1, "% and _ match themselves");
     assert_eq!(count(vec![("q", s(&created[3]["number"].as_str().unwrap()[2..]))]).await, 1);
-    assert_eq!(count(vec![("overdue", s("true"))]).await, 0);
-    assert_eq!(count(vec![("pending", s("false"))]).await, 25);
+    assert_eq!(count(vec![("overdue", s("true"))]).await, 2);
+    assert_eq!(count(vec![("overdue", s("false"))]).await, 23);
+    assert_eq!(count(vec![("pending", s("true"))]).await, 2);
+    assert_eq!(count(vec![("pending", s("false"))]).await, 23);
     let tenth = created[10]["created_at"].as_str().unwrap().to_owned();
     assert_eq!(count(vec![("from", tenth.clone())]).await, 15);
     assert_eq!(count(vec![("to", tenth)]).await, 10);
@@ -179,8 +191,7 @@ async fn lists_filter_sort_and_page_through_every_ticket_once_and_counts_agree()
         let status = entry["status"].as_str().unwrap().to_owned();
         assert_eq!(entry["count"].as_u64().unwrap() as usize, count(vec![("status", status)]).await, "{entry}");
     }
-    assert_eq!(summary["overdue"], 0);
-    assert_eq!(summary["pending_approval"].as_u64().unwrap() as usize, count(vec![("pending", s("true"))]).await);
+    assert_eq!((summary["overdue"].as_i64(), summary["pending_approval"].as_i64()), (Some(2), Some(2)));
     let scoped: Value =
         get(app, &c.dispatcher, "/api/v1/tickets/summary", &[("category", "fire"), ("urgency", "urgent")])
             .await
@@ -262,6 +273,7 @@ async fn residents_read_public_comments_and_staff_also_internal_notes() {
     let theirs: Value =
         app.get_as(&format!("/api/v1/tickets/{id}/comments"), &neighbour.access_token).await.json().await.unwrap();
     assert_eq!(theirs.as_array().unwrap().len(), 2, "no internal notes for followers");
+    assert!(theirs[1]["author_id"].is_null(), "nor whose account wrote what");
     let res = comment(app, &neighbour, id, json!({"body": "内部", "visibility": "internal"})).await;
     assert_eq!(problem(res, StatusCode::UNPROCESSABLE_ENTITY).await["errors"][0]["field"], "visibility");
     let res = app.get_as(&format!("/api/v1/tickets/{id}/reply-templates"), &neighbour.access_token).await;

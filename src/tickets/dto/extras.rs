@@ -44,7 +44,8 @@ pub struct CreateCommentRequest {
 pub struct CommentView {
     /// Comment id (ordered by time).
     pub id: Uuid,
-    /// Who wrote it (hidden from residents for staff comments, and for an anonymous reporter).
+    /// Who wrote it: shown to staff handling the ticket (unless it is an anonymous reporter they may
+    /// not know) and to the author; null otherwise.
     pub author_id: Option<Uuid>,
     /// In which capacity: `reporter`, `follower`, `grid_worker`, `dept_staff`, `dispatcher` or `admin`.
     pub author_role: String,
