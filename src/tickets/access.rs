@@ -263,4 +263,19 @@ mod tests {
         assert!(!resident.sees_reporter(&inside));
         assert_eq!(resident.actors(&inside).len(), 1);
     }
+
+    #[test]
+    fn reporting_or_following_is_seeing_but_not_handling() {
+        let dept = Uuid::from_u128(300);
+        let mut staff = viewer(vec![Role::DeptStaff], DispatchScope::None);
+        staff.departments = vec![dept];
+        let mut theirs = row("/");
+        assert!(staff.can_see(&theirs, true, &[]) && !staff.handles(&theirs, &[]));
+        assert!(staff.handles(&theirs, &[dept]), "co-handling");
+        theirs.department_id = Some(dept);
+        assert!(staff.handles(&theirs, &[]));
+        theirs.department_id = None;
+        theirs.reporter_id = staff.id;
+        assert!(staff.can_see(&theirs, false, &[]) && !staff.handles(&theirs, &[]));
+    }
 }
