@@ -282,7 +282,17 @@ pub fn render_foreign_error<B: MessageBody + 'static>(
 
 /// Error handler for actix's `Query` extractor.
 pub fn query_error(err: actix_web::error::QueryPayloadError, _: &actix_web::HttpRequest) -> actix_web::Error {
-    ApiError::bad_request("invalid_query", format!("invalid query string: {err}")).into()
+    let message = err.to_string();
+    let e = ApiError::bad_request("invalid_query", format!("invalid query string: {message}"));
+    // serde names the parameter it rejects as unknown or repeated: pass it on as a field error.
+    let named = ["unknown field `", "duplicate field `"]
+        .iter()
+        .find_map(|p| message.split_once(p).and_then(|(_, rest)| rest.split('`').next()).map(str::to_owned));
+    match named {
+        Some(field) => e.with_fields(vec![FieldError::new(field, "invalid", message)]),
+        None => e,
+    }
+    .into()
 }
 
 /// Error handler for actix's `Path` extractor.

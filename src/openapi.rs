@@ -19,10 +19,10 @@ use crate::error::{FieldError, ProblemDetails};
     ),
     tags(
         (name = "auth", description = "Logins, tokens and the caller's account"),
-        (name = "admin", description = "Reference data: hazard categories and departments"),
+        (name = "admin", description = "Reference data: hazard categories, departments and response templates"),
         (name = "geo", description = "Jurisdictions: locating points, routing, regions, rules, grid assignments"),
         (name = "media", description = "Photos: upload (validated, oriented, stripped of metadata) and private serving by signed link or token"),
-        (name = "tickets", description = "Hazard tickets: report, move through the workflow, history, follow"),
+        (name = "tickets", description = "Hazard tickets: report, move through the workflow, history, follow, lists and counts, comments, co-handling, ratings"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),
     components(schemas(ProblemDetails, FieldError)),

@@ -152,9 +152,14 @@ impl Viewer {
 
     /// Whether the caller may see `row`, given whether they follow it and the co-handling departments.
     pub fn can_see(&self, row: &ticket::Model, follows: bool, co_departments: &[Uuid]) -> bool {
+        row.reporter_id == self.id || follows || self.handles(row, co_departments)
+    }
+
+    /// Whether the caller sees `row` as staff handling it (its grid, department, co-handling
+    /// department or region), not merely as its reporter or a follower: only then do they read
+    /// internal notes.
+    pub fn handles(&self, row: &ticket::Model, co_departments: &[Uuid]) -> bool {
         self.dispatch == DispatchScope::All
-            || row.reporter_id == self.id
-            || follows
             || (self.has(Role::GridWorker)
                 && (row.grid_worker_id == Some(self.id) || row.grid_id.is_some_and(|g| self.grids.contains(&g))))
             || row.department_id.is_some_and(|d| self.departments.contains(&d))
@@ -258,5 +263,20 @@ pub(crate) mod tests {
         assert!(!resident.can_see(&inside, false, &[]) && resident.can_see(&inside, true, &[]));
         assert!(!resident.sees_reporter(&inside));
         assert_eq!(resident.actors(&inside).len(), 1);
+    }
+
+    #[test]
+    fn reporting_or_following_is_seeing_but_not_handling() {
+        let dept = Uuid::from_u128(300);
+        let mut staff = viewer(vec![Role::DeptStaff], DispatchScope::None);
+        staff.departments = vec![dept];
+        let mut theirs = row("/");
+        assert!(staff.can_see(&theirs, true, &[]) && !staff.handles(&theirs, &[]));
+        assert!(staff.handles(&theirs, &[dept]), "co-handling");
+        theirs.department_id = Some(dept);
+        assert!(staff.handles(&theirs, &[]));
+        theirs.department_id = None;
+        theirs.reporter_id = staff.id;
+        assert!(staff.can_see(&theirs, false, &[]) && !staff.handles(&theirs, &[]));
     }
 }

@@ -317,3 +317,9 @@ pub struct TicketPath {
     /// Ticket id.
     pub id: Uuid,
 }
+
+mod extras;
+mod lists;
+
+pub use extras::*;
+pub use lists::*;

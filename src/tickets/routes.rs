@@ -1,4 +1,10 @@
-//! HTTP: report, view, move, history and follow. Writes honour `Idempotency-Key`.
+//! HTTP: report, view, move, history and follow (writes honour `Idempotency-Key`); lists and counts
+//! (`lists`), comments, co-handling and ratings (`extras`), and the admins' response templates
+//! (`templates`).
+
+mod extras;
+mod lists;
+mod templates;
 
 use actix_web::{get, http::StatusCode, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -18,7 +24,22 @@ use crate::{
 
 /// Mounts the ticket endpoints.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(submit_ticket).service(get_ticket).service(act_on_ticket).service(ticket_events).service(follow_ticket);
+    // `/tickets/summary` before `/tickets/{id}`: the first matching path wins.
+    cfg.service(lists::list_tickets)
+        .service(lists::get_ticket_summary)
+        .service(submit_ticket)
+        .service(get_ticket)
+        .service(act_on_ticket)
+        .service(ticket_events)
+        .service(follow_ticket)
+        .service(extras::list_ticket_comments)
+        .service(extras::create_ticket_comment)
+        .service(extras::list_reply_templates)
+        .service(extras::add_co_department)
+        .service(extras::rate_ticket)
+        .service(templates::list_response_templates)
+        .service(templates::create_response_template)
+        .service(templates::update_response_template);
 }
 
 /// The retry key of a request, if it carries one.

@@ -386,7 +386,8 @@ async fn is_follower<C: ConnectionTrait>(db: &C, ticket_id: Uuid, user: Uuid) ->
     Ok(ticket_follower::Entity::find_by_id((ticket_id, user)).one(db).await?.is_some())
 }
 
-async fn co_departments<C: ConnectionTrait>(db: &C, ticket_id: Uuid) -> Result<Vec<Uuid>, ApiError> {
+/// The co-handling departments of a ticket.
+pub async fn co_departments<C: ConnectionTrait>(db: &C, ticket_id: Uuid) -> Result<Vec<Uuid>, ApiError> {
     Ok(ticket_department::Entity::find()
         .filter(ticket_department::Column::TicketId.eq(ticket_id))
         .all(db)

@@ -20,6 +20,7 @@ mod media_s3;
 mod media_support;
 mod openapi;
 mod ticket_branches;
+mod ticket_lists;
 mod ticket_refusals;
 mod ticket_support;
 mod tickets;
