@@ -33,6 +33,8 @@ pub struct Settings {
     pub geo: GeoSettings,
     /// Ticket deadlines, escalation, duplicates and evidence checks.
     pub tickets: TicketSettings,
+    /// Chat: message limits and recall.
+    pub chat: ChatSettings,
     /// Logging.
     pub log: LogSettings,
 }
@@ -303,6 +305,18 @@ pub struct TicketSettings {
     pub max_description_chars: usize,
 }
 
+/// Chat messages.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChatSettings {
+    /// Longest text message, in characters.
+    pub max_text_chars: usize,
+    /// Messages one user may send per minute, across conversations.
+    pub messages_per_minute: u32,
+    /// How long after sending a message its sender may recall it, in seconds.
+    pub recall_window_secs: u64,
+}
+
 /// Logging.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -435,7 +449,14 @@ impl Settings {
             return Err(err("auth.jwt_secret", "must be at least 32 bytes"));
         }
         self.media.validate()?;
-        self.tickets.validate()
+        self.tickets.validate()?;
+        if !(1..=20_000).contains(&self.chat.max_text_chars) {
+            return Err(err("chat.max_text_chars", "must be between 1 and 20000"));
+        }
+        if self.chat.messages_per_minute == 0 {
+            return Err(err("chat.messages_per_minute", "must be at least 1"));
+        }
+        Ok(())
     }
 }
 

@@ -9,7 +9,7 @@ use actix_web::{
 use utoipa::OpenApi;
 use utoipa_actix_web::{scope, AppExt, UtoipaApp};
 
-use crate::{admin, auth, geo, health, media, openapi::ApiDoc, tickets};
+use crate::{admin, auth, chat, geo, health, media, openapi::ApiDoc, tickets};
 
 /// Mounts every documented endpoint on `app`.
 pub fn mount<T, B>(app: App<T>) -> UtoipaApp<T>
@@ -27,7 +27,8 @@ where
                 .configure(geo::routes::configure)
                 .configure(admin::routes::configure)
                 .configure(media::routes::configure)
-                .configure(tickets::routes::configure),
+                .configure(tickets::routes::configure)
+                .configure(chat::routes::configure),
         )
 }
 

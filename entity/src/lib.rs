@@ -4,11 +4,15 @@
 pub mod prelude;
 
 pub mod category;
+pub mod conversation;
+pub mod conversation_member;
 pub mod department;
 pub mod department_category;
 pub mod grid_assignment;
 pub mod idempotency_key;
 pub mod media;
+pub mod message;
+pub mod notification_pref;
 pub mod outbox;
 pub mod refresh_token;
 pub mod region;

@@ -20,6 +20,9 @@ pub struct Model {
     pub attempts: i32,
     #[sea_orm(column_type = "Text", nullable)]
     pub last_error: Option<String>,
+    pub dead_at: Option<DateTimeUtc>,
+    pub claimed_by: Option<Uuid>,
+    pub claimed_until: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

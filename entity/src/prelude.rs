@@ -1,11 +1,15 @@
 //! `Entity as X` aliases.
 
 pub use super::category::Entity as Category;
+pub use super::conversation::Entity as Conversation;
+pub use super::conversation_member::Entity as ConversationMember;
 pub use super::department::Entity as Department;
 pub use super::department_category::Entity as DepartmentCategory;
 pub use super::grid_assignment::Entity as GridAssignment;
 pub use super::idempotency_key::Entity as IdempotencyKey;
 pub use super::media::Entity as Media;
+pub use super::message::Entity as Message;
+pub use super::notification_pref::Entity as NotificationPref;
 pub use super::outbox::Entity as Outbox;
 pub use super::refresh_token::Entity as RefreshToken;
 pub use super::region::Entity as Region;

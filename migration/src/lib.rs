@@ -7,6 +7,7 @@ mod m20250101_000002_create_geo;
 mod m20250101_000003_create_media;
 mod m20250101_000004_create_write_safety;
 mod m20250101_000005_create_tickets;
+mod m20250101_000006_create_chat;
 
 /// Runs the migrations in order.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20250101_000003_create_media::Migration),
             Box::new(m20250101_000004_create_write_safety::Migration),
             Box::new(m20250101_000005_create_tickets::Migration),
+            Box::new(m20250101_000006_create_chat::Migration),
         ]
     }
 }

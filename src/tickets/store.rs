@@ -206,6 +206,9 @@ pub fn outbox_row(
         delivered_at: Set(None),
         attempts: Set(0),
         last_error: Set(None),
+        dead_at: Set(None),
+        claimed_by: Set(None),
+        claimed_until: Set(None),
     }
 }
 

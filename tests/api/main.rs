@@ -6,6 +6,7 @@
 mod admin;
 mod auth;
 mod auth_tokens;
+mod chat;
 mod cli;
 mod errors;
 mod escalation;
