@@ -1,4 +1,4 @@
-//! Ticket submissions per second over HTTP, 32 clients at once, against an in-process server
+//! Ticket submissions per second over HTTP, 32 clients at once (`BENCH_CLIENTS`), against an in-process server
 //! (`Application::build`), compared in the same run with the raw cost of the rows a submission
 //! writes: the same statements (idempotency claim, counter upsert, ticket, event and outbox
 //! inserts, idempotency completion) in one transaction, executed directly on the same pool by 32
@@ -25,6 +25,7 @@ use secrecy::SecretString;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+/// Concurrent clients (and raw-SQL tasks) unless `BENCH_CLIENTS` says otherwise.
 const CLIENTS: usize = 32;
 const PASSWORD: &str = "bench password 1";
 
@@ -171,7 +172,7 @@ async fn residents(
     Ok((ids, tokens))
 }
 
-/// 32 clients submit with fresh `Idempotency-Key`s until `until`; returns the last response body.
+/// The clients submit with fresh `Idempotency-Key`s until `until`; returns the last response body.
 async fn submit_phase(
     client: &reqwest::Client,
     base: &str,
@@ -336,7 +337,7 @@ async fn raw_phase(
     Ok(all)
 }
 
-async fn bench(target: &Target, seconds: u64) -> Result<()> {
+async fn bench(target: &Target, seconds: u64, clients: usize) -> Result<()> {
     let media = tempfile::tempdir()?;
     let app = Application::build(settings(target, media.path())?).await?;
     let base = format!("http://127.0.0.1:{}", app.port());
@@ -344,8 +345,8 @@ async fn bench(target: &Target, seconds: u64) -> Result<()> {
     tokio::spawn(app.run_until_stopped());
     hazardline::geo::seed::seed_city(&state, PASSWORD).await?;
     hazardline::geo::service::regions_changed(&state).await?;
-    let client = reqwest::Client::builder().pool_max_idle_per_host(CLIENTS).build()?;
-    let (users, tokens) = residents(&state, &client, &base, CLIENTS).await?;
+    let client = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
+    let (users, tokens) = residents(&state, &client, &base, clients).await?;
     let run = Duration::from_secs(seconds);
     let warm = Duration::from_secs(2);
 
@@ -360,7 +361,7 @@ async fn bench(target: &Target, seconds: u64) -> Result<()> {
     let start = Instant::now();
     let raw = Figures::merge(raw_phase(&db, &s, &users, "raw", start + run).await?, start.elapsed());
 
-    println!("{} ({CLIENTS} concurrent clients, pool of 10):", target.label);
+    println!("{} ({clients} concurrent clients, pool of 10):", target.label);
     println!("  {}", http.line("HTTP submissions"));
     println!("  {}", raw.line("raw SQL transactions"));
     println!(
@@ -373,15 +374,16 @@ async fn bench(target: &Target, seconds: u64) -> Result<()> {
 
 fn main() -> Result<()> {
     let seconds = std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(10);
+    let clients = std::env::var("BENCH_CLIENTS").ok().and_then(|s| s.parse().ok()).unwrap_or(CLIENTS);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async {
         let sqlite = Target::sqlite()?;
-        bench(&sqlite, seconds).await?;
+        bench(&sqlite, seconds, clients).await?;
         let pg = std::env::var("BENCH_DATABASE_URL").or_else(|_| std::env::var("TEST_DATABASE_URL"));
         match pg {
             Ok(admin) => {
                 let target = Target::postgres(&admin).await?;
-                let outcome = bench(&target, seconds).await;
+                let outcome = bench(&target, seconds, clients).await;
                 target.drop_database().await?;
                 outcome
             }
