@@ -182,7 +182,6 @@ async fn a_closed_ticket_is_reopened_by_staff_looking_back_and_by_its_reporter()
     let disputes: Vec<&Value> =
         events.iter().filter(|e| e["action"] == "reopen").map(|e| &e["detail"]["dispute"]).collect();
     assert_eq!(disputes, [&json!(false), &json!(true)]);
-    use sea_orm::EntityTrait;
     let outbox = entity::outbox::Entity::find().all(app.state.db()).await.unwrap();
     assert!(
         outbox.iter().any(|o| o.audience == "dispatchers" && o.kind == "reopened"),
