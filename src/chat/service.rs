@@ -287,8 +287,18 @@ pub async fn access(state: &AppState, viewer: &Viewer, id: Uuid) -> Result<Acces
         return Ok(Access { conversation, member, staff });
     }
     if let Some(ticket) = conversation.ticket_id {
-        if visible_row(state.db(), viewer, ticket).await.is_ok() && viewer.is_staff() {
-            return Ok(Access { conversation, member, staff: true });
+        // Staff handling the ticket (a dispatcher of its area, say) read its thread without being members.
+        if let Ok(row) = visible_row(state.db(), viewer, ticket).await {
+            let co: Vec<Uuid> = ticket_department::Entity::find()
+                .filter(ticket_department::Column::TicketId.eq(ticket))
+                .all(state.db())
+                .await?
+                .into_iter()
+                .map(|d| d.department_id)
+                .collect();
+            if viewer.handles(&row, &co) {
+                return Ok(Access { conversation, member, staff: true });
+            }
         }
     }
     Err(not_found())

@@ -431,9 +431,10 @@ pub async fn build_view<C: ConnectionTrait>(
 ) -> Result<TicketView, ApiError> {
     let ticket = store::state_of(row)?;
     let now = state.clock().now();
-    let staff = viewer.is_staff();
     let following = is_follower(db, row.id, viewer.id).await?;
     let co = co_departments(db, row.id).await?;
+    // Staff who merely reported or follow the ticket see it as a resident would.
+    let staff = viewer.handles(row, &co);
     let events: Vec<(String, String)> = ticket_event::Entity::find()
         .select_only()
         .column(ticket_event::Column::Action)
@@ -547,7 +548,7 @@ pub async fn get(state: &AppState, viewer: &Viewer, id: Uuid) -> Result<TicketVi
 /// The ticket's history, oldest first. Residents do not see who on the staff acted.
 pub async fn events(state: &AppState, viewer: &Viewer, id: Uuid) -> Result<Vec<EventView>, ApiError> {
     let row = visible_row(state.db(), viewer, id).await?;
-    let staff = viewer.is_staff();
+    let staff = viewer.handles(&row, &co_departments(state.db(), id).await?);
     let rows = ticket_event::Entity::find()
         .filter(ticket_event::Column::TicketId.eq(id))
         .order_by_asc(ticket_event::Column::Id)
