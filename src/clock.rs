@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 
 /// The current time.
 pub trait Clock: Send + Sync {
@@ -15,8 +15,11 @@ pub trait Clock: Send + Sync {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    /// Truncated to microseconds, the precision PostgreSQL stores, so that a value written and read
+    /// back equals the one answered at first (a replayed answer is byte-identical to the fresh one).
     fn now(&self) -> DateTime<Utc> {
-        Utc::now()
+        let now = Utc::now();
+        now.with_nanosecond(now.nanosecond() / 1_000 * 1_000).unwrap_or(now)
     }
 }
 
@@ -42,5 +45,17 @@ impl ManualClock {
 impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
         *self.now.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_system_clock_keeps_what_postgresql_keeps() {
+        let now = SystemClock.now();
+        assert_eq!(now.nanosecond() % 1_000, 0);
+        assert!((Utc::now() - now).num_seconds().abs() < 5);
     }
 }
