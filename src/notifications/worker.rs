@@ -16,8 +16,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 use entity::{message, outbox, ticket, ticket_follower, user_role};
 use sea_orm::{
     sea_query::{Expr, LockBehavior, LockType},
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -130,7 +130,7 @@ async fn deliver_claiming(state: &AppState) -> anyhow::Result<usize> {
         let rows = due(now, batch).lock_with_behavior(LockType::Update, LockBehavior::SkipLocked).all(&txn).await?;
         let mut after = Vec::with_capacity(rows.len());
         for row in &rows {
-            after.push(handle(state, &txn, row, now).await?);
+            after.push(guarded(state, &txn, row, now).await?);
         }
         txn.commit().await?;
         handled += rows.len();
@@ -157,7 +157,7 @@ async fn deliver_under_lock(state: &AppState) -> anyhow::Result<usize> {
                 txn.rollback().await?;
                 continue;
             }
-            let after = handle(state, &txn, row, now).await?;
+            let after = guarded(state, &txn, row, now).await?;
             txn.commit().await?;
             progress += 1;
             publish(state, vec![after]).await;
@@ -183,6 +183,30 @@ async fn claim<C: ConnectionTrait>(db: &C, row: &outbox::Model, pass: Uuid, now:
         .exec(db)
         .await?;
     Ok(claimed.rows_affected == 1)
+}
+
+/// [`handle`] under a savepoint: a row that fails with a database error is rolled back alone and
+/// rescheduled like a failed push, so one bad row never stalls the outbox.
+async fn guarded(
+    state: &AppState,
+    txn: &DatabaseTransaction,
+    row: &outbox::Model,
+    now: DateTime<Utc>,
+) -> Result<After, DbErr> {
+    let savepoint = txn.begin().await?;
+    match handle(state, &savepoint, row, now).await {
+        Ok(after) => {
+            savepoint.commit().await?;
+            Ok(after)
+        }
+        Err(e) => {
+            savepoint.rollback().await?;
+            tracing::error!(outbox.id = %row.id, error = %e, "outbox row failed; rescheduled");
+            let settings = &state.settings().notifications;
+            finish(txn, row, now, Err(format!("database: {e}")), settings, false).await?;
+            Ok(After { message: None, status: None })
+        }
+    }
 }
 
 /// Publishes what committed rows produced (chat `message` and `ticket_status` events).

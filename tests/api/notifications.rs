@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use chrono::{Duration, SubsecRound, TimeDelta, Utc};
 use entity::{conversation, message, outbox};
 use hazardline::{
+    chat::{dto::ServerEvent, service::Envelope},
     clock::{Clock, ManualClock, SystemClock},
     geo::demo_city::grid_center,
     notifications::{
@@ -129,6 +130,7 @@ async fn after_a_journey_the_reporter_reads_each_step_in_plain_words_and_staff_r
     let app = &c.app;
     let t = journey(&c).await;
     let number = t["number"].as_str().unwrap();
+    let mut events = app.state.backends().bus.subscribe(hazardline::chat::service::TOPIC).await.unwrap();
 
     let handled = drain(&app.state).await;
 
@@ -156,6 +158,18 @@ async fn after_a_journey_the_reporter_reads_each_step_in_plain_words_and_staff_r
     assert!(internal.iter().any(|t| t.starts_with("【待部门签收】")), "{internal:#?}");
     assert!(internal.iter().any(|t| t.starts_with("【待验收】")), "{internal:#?}");
     assert_eq!(staff.len(), mine.len() + internal.len(), "staff see the residents' messages too");
+
+    // The reporter's client was told of each status over the WebSocket fan-out, last `closed`.
+    let mut statuses = Vec::new();
+    while statuses.last().map(String::as_str) != Some("已办结") {
+        let payload = tokio::time::timeout(std::time::Duration::from_secs(10), events.recv()).await.unwrap().unwrap();
+        let envelope: Envelope = serde_json::from_str(&payload).unwrap();
+        if let ServerEvent::TicketStatus { status_label, .. } = envelope.event {
+            assert_eq!(envelope.recipients, [user_id(&c.resident)]);
+            statuses.push(status_label);
+        }
+    }
+    assert_eq!(statuses, ["已派单", "核实中", "已确认", "整改中", "待验收", "已办结"]);
 
     // Idempotent: another pass finds nothing and writes nothing.
     assert_eq!(deliver_due(&app.state).await.unwrap(), 0);
@@ -330,4 +344,32 @@ async fn quiet_hours_hold_a_normal_push_but_not_an_emergency_and_muted_kinds_sta
     assert_eq!(channel.kinds_for(resident), ["received"], "an emergency goes through quiet hours");
     assert_eq!(channel.kinds_for(user_id(&c.dept_staff)), ["emergency"], "an emergency alert cannot be muted");
     assert!(channel.kinds_for(worker).is_empty(), "their task notices stay muted, emergency or not");
+}
+
+#[tokio::test]
+async fn a_row_of_an_unknown_kind_is_dead_lettered_at_once_and_does_not_hold_up_the_rest() {
+    let c = cast().await;
+    let app = &c.app;
+    let t = submit(app, &c.resident, &report("fire", grid_center(0, 0), &[])).await["ticket"].clone();
+    let ticket: Uuid = t["id"].as_str().unwrap().parse().unwrap();
+    let now = app.state.clock().now();
+    let odd = hazardline::tickets::store::outbox_row(
+        ticket,
+        None,
+        hazardline::tickets::workflow::Audience::Reporter,
+        "from_a_newer_version",
+        &json!({}),
+        now,
+    );
+    outbox::Entity::insert(odd).exec_without_returning(app.state.db()).await.unwrap();
+
+    drain(&app.state).await;
+
+    let rows = outbox_rows(&app.state).await;
+    let (dead, delivered): (Vec<_>, Vec<_>) = rows.iter().partition(|r| r.kind == "from_a_newer_version");
+    assert_eq!(
+        dead[0].dead_at.map(|_| dead[0].last_error.clone()),
+        Some(Some("unknown kind `from_a_newer_version`".into()))
+    );
+    assert!(delivered.iter().all(|r| r.delivered_at.is_some()));
 }
