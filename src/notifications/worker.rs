@@ -262,7 +262,15 @@ async fn handle<C: ConnectionTrait>(
             (text.clone().map(|t| (t, Visibility::All)), text)
         }
         // The reporter's row writes the thread message; followers read it there and get a push.
-        "followers" => (None, texts::follower_text(kind, &payload)),
+        // Without a reporter's row (staff replying on their own report) the followers' row writes it.
+        "followers" => {
+            let thread = if has_reporter_sibling(db, row).await? {
+                None
+            } else {
+                texts::resident_text(kind, &payload).map(|t| (t, Visibility::All))
+            };
+            (thread, texts::follower_text(kind, &payload))
+        }
         _ => {
             let text = texts::staff_text(kind, &payload);
             (Some((text.clone(), Visibility::Staff)), Some(text))
@@ -324,6 +332,23 @@ async fn handle<C: ConnectionTrait>(
         _ => None,
     };
     Ok(After { message: written, status: status_event })
+}
+
+/// Whether the same change also wrote a row for the reporter (same ticket, kind, event and time).
+async fn has_reporter_sibling<C: ConnectionTrait>(db: &C, row: &outbox::Model) -> Result<bool, DbErr> {
+    let event = match row.event_id {
+        Some(id) => outbox::Column::EventId.eq(id),
+        None => outbox::Column::EventId.is_null(),
+    };
+    Ok(outbox::Entity::find()
+        .filter(outbox::Column::TicketId.eq(row.ticket_id))
+        .filter(outbox::Column::Audience.eq("reporter"))
+        .filter(outbox::Column::Kind.eq(row.kind.as_str()))
+        .filter(outbox::Column::CreatedAt.eq(row.created_at))
+        .filter(event)
+        .one(db)
+        .await?
+        .is_some())
 }
 
 fn is_status_notice(kind: NoticeKind) -> bool {

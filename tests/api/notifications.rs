@@ -373,3 +373,35 @@ async fn a_row_of_an_unknown_kind_is_dead_lettered_at_once_and_does_not_hold_up_
     );
     assert!(delivered.iter().all(|r| r.delivered_at.is_some()));
 }
+
+#[tokio::test]
+async fn followers_read_the_reporters_message_in_the_thread_and_get_their_own_push() {
+    let c = cast().await;
+    let app = &c.app;
+    let channel = Arc::new(Recorder::default());
+    app.state.channels().register(channel.clone());
+    let t = submit(app, &c.resident, &report("fire", grid_center(0, 0), &[])).await["ticket"].clone();
+    let id = t["id"].as_str().unwrap();
+    make_staff_of(app, &c.dept_staff, &t["department_id"]).await;
+    let neighbour = app.resident("13800000002").await;
+    let res = app.post_json_as(&format!("/api/v1/tickets/{id}/follow"), &neighbour.access_token, &json!({})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    act_ok(app, &c.grid_worker, &t, json!({"action": "accept"})).await;
+    let reply = json!({"body": "已安排人员前往核查"});
+    let res = app.post_json_as(&format!("/api/v1/tickets/{id}/comments"), &c.dept_staff.access_token, &reply).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    drain(&app.state).await;
+
+    let conv = thread_of(app, id).await;
+    let said = texts(&messages(app, &c.resident, conv).await);
+    assert_eq!(said.len(), 3, "one message per event, not one per audience: {said:#?}");
+    assert!(said[1].contains("正在核实"), "{said:#?}");
+    assert!(said[2].ends_with("：已安排人员前往核查"), "{said:#?}");
+    assert_eq!(texts(&messages(app, &neighbour, conv).await), said, "followers read the same thread");
+    assert_eq!(channel.kinds_for(user_id(&c.resident)), ["received", "status_changed", "reply"]);
+    assert_eq!(channel.kinds_for(user_id(&neighbour)), ["status_changed", "reply"]);
+    let pushed = channel.pushes.lock().unwrap().clone();
+    let theirs = pushed.iter().find(|(u, k, _)| *u == user_id(&neighbour) && k == "status_changed").unwrap();
+    assert!(theirs.2.starts_with("您关注的隐患"), "{}", theirs.2);
+}
