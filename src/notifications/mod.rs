@@ -4,6 +4,7 @@
 //! It does not decide who is told of what: the tickets workflow writes the outbox rows, in the
 //! transaction of the change.
 
+pub mod audience;
 pub mod channel;
 pub mod dto;
 pub mod prefs;

@@ -13,7 +13,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use entity::{message, outbox, ticket, ticket_follower, user_role};
+use entity::{message, outbox, ticket};
 use sea_orm::{
     sea_query::{Expr, LockBehavior, LockType},
     ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -22,13 +22,13 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
+    audience,
     channel::DeliveryError,
     prefs::{self, should_push},
     texts::{self, Payload},
     Notice, WAKE_TOPIC,
 };
 use crate::{
-    auth::Role,
     chat::{
         dto::{Content, ServerEvent, Visibility},
         service::{self as chat, message_view},
@@ -264,7 +264,7 @@ async fn handle<C: ConnectionTrait>(
         // The reporter's row writes the thread message; followers read it there and get a push.
         // Without a reporter's row (staff replying on their own report) the followers' row writes it.
         "followers" => {
-            let thread = if has_reporter_sibling(db, row).await? {
+            let thread = if audience::has_reporter_sibling(db, row).await? {
                 None
             } else {
                 texts::resident_text(kind, &payload).map(|t| (t, Visibility::All))
@@ -296,7 +296,7 @@ async fn handle<C: ConnectionTrait>(
     }
 
     let mut pushed = Vec::new();
-    for user in audience_users(db, row, &ticket).await? {
+    for user in audience::audience_users(db, row, &ticket).await? {
         if should_push(kind, urgency, now, &prefs::load(db, user).await?) {
             pushed.push(user);
         }
@@ -332,23 +332,6 @@ async fn handle<C: ConnectionTrait>(
         _ => None,
     };
     Ok(After { message: written, status: status_event })
-}
-
-/// Whether the same change also wrote a row for the reporter (same ticket, kind, event and time).
-async fn has_reporter_sibling<C: ConnectionTrait>(db: &C, row: &outbox::Model) -> Result<bool, DbErr> {
-    let event = match row.event_id {
-        Some(id) => outbox::Column::EventId.eq(id),
-        None => outbox::Column::EventId.is_null(),
-    };
-    Ok(outbox::Entity::find()
-        .filter(outbox::Column::TicketId.eq(row.ticket_id))
-        .filter(outbox::Column::Audience.eq("reporter"))
-        .filter(outbox::Column::Kind.eq(row.kind.as_str()))
-        .filter(outbox::Column::CreatedAt.eq(row.created_at))
-        .filter(event)
-        .one(db)
-        .await?
-        .is_some())
 }
 
 fn is_status_notice(kind: NoticeKind) -> bool {
@@ -396,53 +379,6 @@ pub fn backoff(settings: &NotificationSettings, attempts: i32) -> TimeDelta {
     let exp = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(30);
     let secs = settings.backoff_base_secs.saturating_mul(1u64 << exp).min(settings.backoff_max_secs);
     TimeDelta::seconds(i64::try_from(secs).unwrap_or(i64::MAX))
-}
-
-/// The users a row is addressed to.
-async fn audience_users<C: ConnectionTrait>(
-    db: &C,
-    row: &outbox::Model,
-    ticket: &ticket::Model,
-) -> Result<Vec<Uuid>, DbErr> {
-    let staff_of = |role: Role| user_role::Entity::find().filter(user_role::Column::Role.eq(role.as_str()));
-    let users = match (row.audience.as_str(), row.audience_id) {
-        ("reporter", _) => vec![ticket.reporter_id],
-        ("followers", _) => ticket_follower::Entity::find()
-            .filter(ticket_follower::Column::TicketId.eq(ticket.id))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|f| f.user_id)
-            .collect(),
-        ("grid_worker" | "user", Some(id)) => vec![id],
-        ("department", Some(id)) => staff_of(Role::DeptStaff)
-            .filter(user_role::Column::DepartmentId.eq(id))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|r| r.user_id)
-            .collect(),
-        // Dispatchers of the ticket's place (or of everywhere); a district's office is its dispatchers.
-        ("dispatchers" | "district_office", scope) => staff_of(Role::Dispatcher)
-            .all(db)
-            .await?
-            .into_iter()
-            .filter(|r| match (r.region_id, scope.filter(|_| row.audience == "district_office")) {
-                (_, Some(district)) => r.region_id.is_none_or(|region| region == district),
-                (Some(region), None) => ticket.region_path.contains(&region.to_string()),
-                (None, None) => true,
-            })
-            .map(|r| r.user_id)
-            .collect(),
-        _ => Vec::new(),
-    };
-    let mut unique = Vec::with_capacity(users.len());
-    for u in users {
-        if !unique.contains(&u) {
-            unique.push(u);
-        }
-    }
-    Ok(unique)
 }
 
 #[cfg(test)]
