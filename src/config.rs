@@ -35,6 +35,8 @@ pub struct Settings {
     pub tickets: TicketSettings,
     /// Chat: message limits and recall.
     pub chat: ChatSettings,
+    /// Delivering the ticket outbox.
+    pub notifications: NotificationSettings,
     /// Logging.
     pub log: LogSettings,
 }
@@ -317,6 +319,42 @@ pub struct ChatSettings {
     pub recall_window_secs: u64,
 }
 
+/// The outbox worker.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationSettings {
+    /// Whether this instance runs the worker (rows wait in the outbox while none does).
+    pub enabled: bool,
+    /// Milliseconds between passes when idle (a wake-up on the bus starts one sooner).
+    pub poll_interval_ms: u64,
+    /// Rows claimed per transaction.
+    pub batch_size: u64,
+    /// Attempts before a row whose pushes keep failing is dead-lettered.
+    pub max_attempts: u32,
+    /// Wait before the first retry, in seconds; doubled each further attempt.
+    pub backoff_base_secs: u64,
+    /// Longest wait between attempts, in seconds.
+    pub backoff_max_secs: u64,
+}
+
+impl NotificationSettings {
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.poll_interval_ms < 10 {
+            return Err(err("notifications.poll_interval_ms", "must be at least 10"));
+        }
+        if !(1..=1000).contains(&self.batch_size) {
+            return Err(err("notifications.batch_size", "must be between 1 and 1000"));
+        }
+        if self.max_attempts == 0 {
+            return Err(err("notifications.max_attempts", "must be at least 1"));
+        }
+        if self.backoff_base_secs == 0 || self.backoff_max_secs < self.backoff_base_secs {
+            return Err(err("notifications.backoff_base_secs", "must be at least 1 and at most backoff_max_secs"));
+        }
+        Ok(())
+    }
+}
+
 /// Logging.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -450,6 +488,7 @@ impl Settings {
         }
         self.media.validate()?;
         self.tickets.validate()?;
+        self.notifications.validate()?;
         if !(1..=20_000).contains(&self.chat.max_text_chars) {
             return Err(err("chat.max_text_chars", "must be between 1 and 20000"));
         }

@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod infra;
 pub mod json;
 pub mod media;
+pub mod notifications;
 pub mod observability;
 pub mod openapi;
 pub mod routes;

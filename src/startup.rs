@@ -58,6 +58,9 @@ impl Application {
         tokio::spawn(watch(state.clone()));
         tokio::spawn(crate::media::gc::run(state.clone()));
         tokio::spawn(crate::tickets::escalation::run(state.clone()));
+        if state.settings().notifications.enabled {
+            tokio::spawn(crate::notifications::worker::run(state.clone()));
+        }
         Ok(Application { port, server, state, sms_log })
     }
 

@@ -11,6 +11,7 @@ use crate::{
     geo::service::Jurisdiction,
     infra::{Backends, BlobStore},
     media::service::MediaContext,
+    notifications::channel::Channels,
     wechat::WechatClient,
 };
 
@@ -31,6 +32,7 @@ struct Inner {
     jurisdiction: Jurisdiction,
     blobs: Arc<dyn BlobStore>,
     media: MediaContext,
+    channels: Channels,
 }
 
 impl AppState {
@@ -48,7 +50,21 @@ impl AppState {
         blobs: Arc<dyn BlobStore>,
         media: MediaContext,
     ) -> Self {
-        Self { inner: Arc::new(Inner { settings, db, backends, jwt, sms, wechat, clock, jurisdiction, blobs, media }) }
+        Self {
+            inner: Arc::new(Inner {
+                settings,
+                db,
+                backends,
+                jwt,
+                sms,
+                wechat,
+                clock,
+                jurisdiction,
+                blobs,
+                media,
+                channels: Channels::default(),
+            }),
+        }
     }
 
     /// Loaded configuration.
@@ -94,6 +110,11 @@ impl AppState {
     /// The media pipeline's pool, URL signer and limits (owned by `media`; held here so handlers can reach it).
     pub fn media(&self) -> &MediaContext {
         &self.inner.media
+    }
+
+    /// External notification channels (none until registered).
+    pub fn channels(&self) -> &Channels {
+        &self.inner.channels
     }
 
     /// The clock.

@@ -286,6 +286,7 @@ fn payload(row: &ticket::Model, status: TicketStatus, level: u8, due: DateTime<U
         "action": "escalate",
         "level": level,
         "due_at": due,
+        "urgency": row.urgency,
     })
 }
 

@@ -337,7 +337,8 @@ pub async fn submit(
     let mut event = transition.event.clone();
     event.media = photo_ids.clone();
     let event_row = store::event_row(Uuid::now_v7(), id, transition.state.version, &event);
-    let payload = notice_payload(&number.to_string(), &req.category, transition.state.status, Action::Submit);
+    let due = store::step_deadline(&transition.state, now, &policy, &calendar);
+    let payload = notice_payload(&number.to_string(), &req.category, &transition.state, Action::Submit, due);
     store::insert_event_and_notices(&txn, id, event_row, &transition.notifications, &payload, now).await?;
     attach_photos(&txn, id, &photos).await?;
     let saved = ticket::Entity::find_by_id(id).one(&txn).await?.ok_or_else(not_found)?;
@@ -345,6 +346,7 @@ pub async fn submit(
     let advice = (urgency == Urgency::Emergency).then(|| EMERGENCY_ADVICE.to_owned());
     let body = to_json(&SubmitTicketResponse { ticket: view, possible_duplicates, advice })?;
     let answer = finish(txn, viewer.id, retry, StatusCode::CREATED, body, now).await?;
+    crate::notifications::wake(state).await;
     tracing::info!(ticket.id = %id, ticket.number = %number, status = %transition.state.status, "ticket reported");
     Ok(answer)
 }
@@ -360,13 +362,25 @@ fn coord_name(c: CoordSystem) -> &'static str {
     }
 }
 
-fn notice_payload(number: &str, category: &str, status: TicketStatus, action: Action) -> serde_json::Value {
+/// What the notices of a move carry: enough for `notifications::texts` to word them without
+/// reading the ticket again (`due_at` is the deadline of the step the ticket now waits on).
+fn notice_payload(
+    number: &str,
+    category: &str,
+    state: &TicketState,
+    action: Action,
+    due_at: Option<DateTime<Utc>>,
+) -> serde_json::Value {
     serde_json::json!({
         "number": number,
         "category": category,
-        "status": status,
-        "status_label": status.resident_label(),
+        "status": state.status,
+        "status_label": state.status.resident_label(),
         "action": action,
+        "urgency": state.urgency,
+        "due_at": due_at,
+        "rectification_deadline": state.rectification_deadline,
+        "rejection": state.rejection.map(|r| r.resident_label()),
     })
 }
 
@@ -739,7 +753,10 @@ pub async fn act(
         active.flags = Set(flags);
     }
     let event = store::event_row(Uuid::now_v7(), id, transition.state.version, &transition.event);
-    let payload = notice_payload(&row.number, &row.category, transition.state.status, action);
+    let step_changed = row.status != transition.state.status.as_str()
+        || row.rectification_deadline != transition.state.rectification_deadline;
+    let due = if step_changed { store::step_deadline(&transition.state, now, &policy, &calendar) } else { row.due_at };
+    let payload = notice_payload(&row.number, &row.category, &transition.state, action, due);
     if !store::save_move(&txn, &row, active, event, &transition.notifications, &payload, now).await? {
         txn.rollback().await?;
         let current = ticket::Entity::find_by_id(id).one(state.db()).await?.ok_or_else(not_found)?;
@@ -754,6 +771,7 @@ pub async fn act(
     let view = build_view(state, &txn, viewer, &saved).await?;
     let body = to_json(&view)?;
     let answer = finish(txn, viewer.id, retry, StatusCode::OK, body, now).await?;
+    crate::notifications::wake(state).await;
     tracing::info!(ticket.id = %id, action = %action, from = %ticket.status, to = %transition.state.status, "ticket moved");
     Ok(answer)
 }

@@ -13,11 +13,11 @@ use std::{
     time::{Duration, Instant},
 };
 
-use entity::{idempotency_key, outbox, ticket, ticket_event};
+use entity::{idempotency_key, message, outbox, ticket, ticket_event};
 use futures_util::future::join_all;
 use hazardline::{geo::demo_city::grid_center, seed::DEMO_PASSWORD};
 use reqwest::StatusCode;
-use sea_orm::{ColumnTrait, Database, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Database, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::Value;
 use tokio::sync::{oneshot, Notify};
 use uuid::Uuid;
@@ -47,7 +47,19 @@ fn free_port() -> u16 {
 
 /// Starts `hazardline serve` with the demo data and returns once it has seeded and answers `/readyz`.
 async fn start(db_url: &str, media: &std::path::Path, port: u16, redis_prefix: &str) -> Server {
+    start_with(db_url, media, port, redis_prefix, &[]).await
+}
+
+/// As [`start`], with more environment (settings overrides such as `HAZARDLINE__NOTIFICATIONS__ENABLED`).
+async fn start_with(
+    db_url: &str,
+    media: &std::path::Path,
+    port: u16,
+    redis_prefix: &str,
+    env: &[(&str, &str)],
+) -> Server {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_hazardline"));
+    cmd.envs(env.iter().copied());
     cmd.env("HAZARDLINE_ENV", "test")
         .env("HAZARDLINE_CONFIG_DIR", config_dir())
         .env("HAZARDLINE__DATABASE__URL", db_url)
@@ -203,5 +215,62 @@ async fn reports_survive_a_sigkill_and_retries_create_nothing_twice() {
     let keys = idempotency_key::Entity::find().all(&conn).await.unwrap();
     assert_eq!(keys.len(), ids.len());
     assert!(keys.iter().all(|k| k.response_status == Some(201)), "a key was left claimed without an answer");
+    conn.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn outbox_rows_left_at_a_sigkill_are_delivered_exactly_once_after_restart() {
+    let db = DbGuard::fresh().await;
+    let media = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let prefix = format!("hzkill:{}:", Uuid::new_v4().simple());
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+
+    // Reports are written with their outbox rows while no worker runs, then the server dies.
+    let mut server =
+        start_with(&db.url, media.path(), port, &prefix, &[("HAZARDLINE__NOTIFICATIONS__ENABLED", "false")]).await;
+    let token = log_in(&client, &base).await;
+    for n in 0..10 {
+        send(&client, &base, &token, &format!("outbox-{n}"), n).await.unwrap();
+    }
+    server.0.kill().unwrap();
+    server.0.wait().unwrap();
+    let conn = Database::connect(&db.url).await.unwrap();
+    let left = outbox::Entity::find().all(&conn).await.unwrap();
+    assert!(left.len() >= 20, "a receipt and a task per report");
+    assert!(left.iter().all(|r| r.delivered_at.is_none()), "nothing delivered before the kill");
+
+    let _server = start_with(
+        &db.url,
+        media.path(),
+        port,
+        &prefix,
+        &[("HAZARDLINE__NOTIFICATIONS__ENABLED", "true"), ("HAZARDLINE__NOTIFICATIONS__POLL_INTERVAL_MS", "50")],
+    )
+    .await;
+    // Poll the database until the worker is done, with a deadline.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let pending = outbox::Entity::find().filter(outbox::Column::DeliveredAt.is_null()).count(&conn).await.unwrap();
+        if pending == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{pending} outbox rows still undelivered");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let rows = outbox::Entity::find().all(&conn).await.unwrap();
+    assert_eq!(rows.len(), left.len(), "the restart wrote no new rows");
+    let written =
+        message::Entity::find().filter(message::Column::ClientMsgId.starts_with("outbox:")).all(&conn).await.unwrap();
+    for r in &rows {
+        assert!(r.dead_at.is_none() && r.attempts == 1, "row {} took {} attempts", r.id, r.attempts);
+        let key = format!("outbox:{}", r.id);
+        let n = written.iter().filter(|m| m.client_msg_id.as_deref() == Some(key.as_str())).count();
+        let expected = usize::from(r.audience != "followers");
+        assert_eq!(n, expected, "row {} ({} {}) has {n} messages", r.id, r.audience, r.kind);
+    }
+    assert!(written.iter().all(|m| m.sender_role == "system" && m.kind == "system"));
     conn.close().await.unwrap();
 }

@@ -19,6 +19,7 @@ mod media;
 mod media_access;
 mod media_s3;
 mod media_support;
+mod notifications;
 mod openapi;
 mod ticket_branches;
 mod ticket_lists;

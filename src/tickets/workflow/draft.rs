@@ -109,17 +109,19 @@ pub(super) fn new_event(
     }
 }
 
-/// Drops duplicates and notifications to the actor about their own move.
+/// Drops duplicates and notifications to the actor about their own move (except the receipt of a
+/// report, which the reporter always gets, in their own thread).
 pub(super) fn addressed(notices: Vec<Notification>, actor: &Actor, state: &TicketState) -> Vec<Notification> {
     let mut out: Vec<Notification> = Vec::with_capacity(notices.len());
     for notice in notices {
-        let to_self = match notice.to {
-            Audience::Reporter => state.reporter_id == actor.user_id,
-            Audience::GridWorker(id) | Audience::User(id) => id == actor.user_id,
-            Audience::Followers | Audience::Department(_) | Audience::Dispatchers | Audience::DistrictOffice(_) => {
-                false
-            }
-        };
+        let to_self = notice.kind != NoticeKind::Received
+            && match notice.to {
+                Audience::Reporter => state.reporter_id == actor.user_id,
+                Audience::GridWorker(id) | Audience::User(id) => id == actor.user_id,
+                Audience::Followers | Audience::Department(_) | Audience::Dispatchers | Audience::DistrictOffice(_) => {
+                    false
+                }
+            };
         if !to_self && !out.contains(&notice) {
             out.push(notice);
         }

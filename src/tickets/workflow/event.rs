@@ -155,6 +155,10 @@ pub enum NoticeKind {
     EscalatedToDistrict,
     /// A public reply from staff.
     Reply,
+    /// The report was received (受理): the reporter's receipt with the number and the next step.
+    Received,
+    /// A department was added to co-handle the ticket.
+    CoHandling,
 }
 
 /// One outbox intent.

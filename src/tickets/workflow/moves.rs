@@ -61,7 +61,7 @@ pub(super) fn submit(new: &NewTicket, actor: &Actor, now: DateTime<Utc>) -> Tran
     };
     let mut event = new_event(Action::Submit, None, status, actor, now);
     event.detail = Some(routed(&state));
-    let mut notices = Vec::new();
+    let mut notices = vec![Notification { to: Audience::Reporter, kind: NoticeKind::Received }];
     match grid_worker_id {
         Some(worker) => notices.push(Notification { to: Audience::GridWorker(worker), kind: NoticeKind::TaskAssigned }),
         None => notices.push(Notification { to: Audience::Dispatchers, kind: NoticeKind::NeedsDispatch }),

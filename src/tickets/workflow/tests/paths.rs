@@ -24,7 +24,7 @@ fn report_to_close_out_then_look_back_and_close_again() {
     let created = submit(&new_ticket(Urgency::Normal, Some(DEPT), vec![GW1, GW2]), &reporter(), t0());
     assert_eq!(created.state.status, S::Assigned);
     assert_eq!((created.state.grid_worker_id, created.state.department_id), (Some(GW1), Some(DEPT)));
-    assert_eq!(created.notifications, [n(To::GridWorker(GW1), K::TaskAssigned)]);
+    assert_eq!(created.notifications, [n(To::Reporter, K::Received), n(To::GridWorker(GW1), K::TaskAssigned)]);
     assert_eq!(
         created.event.detail,
         Some(EventDetail::Routed { department_id: Some(DEPT), grid_worker_id: Some(GW1), unrouted: None })
@@ -101,19 +101,23 @@ fn an_emergency_alerts_the_department_and_every_grid_worker_of_the_place_at_once
     assert_eq!(
         created.notifications,
         [
+            n(To::Reporter, K::Received),
             n(To::GridWorker(GW1), K::TaskAssigned),
             n(To::Department(DEPT), K::Emergency),
             n(To::GridWorker(GW2), K::Emergency),
         ]
     );
     let normal = submit(&new_ticket(Urgency::Normal, Some(DEPT), vec![GW1, GW2]), &reporter(), t0());
-    assert_eq!(normal.notifications, [n(To::GridWorker(GW1), K::TaskAssigned)]);
+    assert_eq!(normal.notifications, [n(To::Reporter, K::Received), n(To::GridWorker(GW1), K::TaskAssigned)]);
 }
 
 #[test]
 fn an_emergency_goes_straight_to_rectification() {
     let created = submit(&new_ticket(Urgency::Emergency, Some(DEPT), vec![GW1]), &reporter(), t0());
-    assert_eq!(created.notifications, [n(To::GridWorker(GW1), K::TaskAssigned), n(To::Department(DEPT), K::Emergency)]);
+    assert_eq!(
+        created.notifications,
+        [n(To::Reporter, K::Received), n(To::GridWorker(GW1), K::TaskAssigned), n(To::Department(DEPT), K::Emergency)]
+    );
     let without_level = Command::Accept { rectification: Some(rectification(t0() + days(1), None)) };
     assert_eq!(apply(&created.state, &without_level, &staff(), t0()), Err(WorkflowError::LevelRequired));
 
@@ -172,7 +176,7 @@ fn declines_pass_down_the_routing_order_then_back_to_the_dispatcher() {
 fn submissions_without_a_department_or_worker_wait_for_a_dispatcher() {
     let none = submit(&new_ticket(Urgency::Emergency, None, vec![GW1]), &reporter(), t0());
     assert_eq!((none.state.status, none.state.unrouted_reason), (S::Unrouted, Some(UnroutedReason::NoDepartment)));
-    assert_eq!(none.notifications, [n(To::Dispatchers, K::NeedsDispatch)]);
+    assert_eq!(none.notifications, [n(To::Reporter, K::Received), n(To::Dispatchers, K::NeedsDispatch)]);
     let no_worker = submit(&new_ticket(Urgency::Normal, Some(DEPT), vec![]), &reporter(), t0());
     assert_eq!(no_worker.state.unrouted_reason, Some(UnroutedReason::NoGridWorker));
     assert_eq!(no_worker.state.department_id, Some(DEPT));
@@ -183,10 +187,10 @@ fn submissions_without_a_department_or_worker_wait_for_a_dispatcher() {
 }
 
 #[test]
-fn a_grid_worker_reporting_on_patrol_is_not_told_of_their_own_report() {
+fn a_grid_worker_reporting_on_patrol_gets_only_the_receipt_of_their_own_report() {
     let t = submit(&new_ticket(Urgency::Normal, Some(DEPT), vec![GW1]), &grid_worker(GW1), t0());
     assert_eq!((t.state.reporter_id, t.state.grid_worker_id), (GW1, Some(GW1)));
-    assert!(t.notifications.is_empty());
+    assert_eq!(t.notifications, [n(To::Reporter, K::Received)], "no task notice about their own report");
 }
 
 #[test]

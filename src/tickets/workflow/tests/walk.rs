@@ -9,7 +9,7 @@ use super::fixtures::*;
 use crate::tickets::{
     command::{Attachments, Command, RejectGround},
     status::{Action, ActorRole, HazardLevel, TicketStatus as S, Urgency},
-    workflow::{allowed_actions, apply, submit, Actor, Audience, TicketState, Transition, WorkflowError},
+    workflow::{allowed_actions, apply, submit, Actor, Audience, NoticeKind, TicketState, Transition, WorkflowError},
 };
 
 /// SplitMix64: small, seeded, good enough to drive a walk.
@@ -127,7 +127,7 @@ fn check_invariants(before: &TicketState, t: &Transition, actor: &Actor) {
     }
     assert_eq!((t.event.from, t.event.to), (Some(before.status), s.status));
     assert_eq!((t.event.actor_id, t.event.actor_role), (actor.user_id, actor.role));
-    for notice in &t.notifications {
+    for notice in t.notifications.iter().filter(|n| n.kind != NoticeKind::Received) {
         let to_self = match notice.to {
             Audience::Reporter => s.reporter_id == actor.user_id,
             Audience::GridWorker(id) | Audience::User(id) => id == actor.user_id,
