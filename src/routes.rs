@@ -28,7 +28,8 @@ where
                 .configure(admin::routes::configure)
                 .configure(media::routes::configure)
                 .configure(tickets::routes::configure)
-                .configure(chat::routes::configure),
+                .configure(chat::routes::configure)
+                .configure(chat::ws::configure),
         )
 }
 

@@ -6,6 +6,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::{
     auth::{jwt::JwtKeys, sms::SmsCodes},
+    chat::hub::Hub,
     clock::Clock,
     config::Settings,
     geo::service::Jurisdiction,
@@ -31,6 +32,7 @@ struct Inner {
     jurisdiction: Jurisdiction,
     blobs: Arc<dyn BlobStore>,
     media: MediaContext,
+    hub: Hub,
 }
 
 impl AppState {
@@ -47,8 +49,11 @@ impl AppState {
         jurisdiction: Jurisdiction,
         blobs: Arc<dyn BlobStore>,
         media: MediaContext,
+        hub: Hub,
     ) -> Self {
-        Self { inner: Arc::new(Inner { settings, db, backends, jwt, sms, wechat, clock, jurisdiction, blobs, media }) }
+        Self {
+            inner: Arc::new(Inner { settings, db, backends, jwt, sms, wechat, clock, jurisdiction, blobs, media, hub }),
+        }
     }
 
     /// Loaded configuration.
@@ -94,6 +99,11 @@ impl AppState {
     /// The media pipeline's pool, URL signer and limits (owned by `media`; held here so handlers can reach it).
     pub fn media(&self) -> &MediaContext {
         &self.inner.media
+    }
+
+    /// This instance's WebSocket sessions (owned by `chat`; held here so handlers can reach it).
+    pub fn hub(&self) -> &Hub {
+        &self.inner.hub
     }
 
     /// The clock.
