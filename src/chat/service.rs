@@ -81,14 +81,15 @@ pub fn message_view(m: &message::Model) -> MessageView {
 
 /// Who is in a conversation now: `(user, staff)` of members who have not left.
 pub async fn active_members<C: ConnectionTrait>(db: &C, conversation: Uuid) -> Result<Vec<(Uuid, bool)>, DbErr> {
-    Ok(conversation_member::Entity::find()
+    // Two columns, not whole rows: a broadcast thread may have thousands of members.
+    conversation_member::Entity::find()
+        .select_only()
+        .columns([conversation_member::Column::UserId, conversation_member::Column::Staff])
         .filter(conversation_member::Column::ConversationId.eq(conversation))
         .filter(conversation_member::Column::LeftAt.is_null())
+        .into_tuple()
         .all(db)
-        .await?
-        .into_iter()
-        .map(|m| (m.user_id, m.staff))
-        .collect())
+        .await
 }
 
 /// Recipients of a message: active members, staff only for internal notes.
