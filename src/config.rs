@@ -317,6 +317,16 @@ pub struct ChatSettings {
     pub messages_per_minute: u32,
     /// How long after sending a message its sender may recall it, in seconds.
     pub recall_window_secs: u64,
+    /// Events queued for one WebSocket connection; a client that falls this far behind is disconnected.
+    pub ws_queue_events: usize,
+    /// Seconds between the server's WebSocket pings.
+    pub ws_ping_interval_secs: u64,
+    /// Seconds without any frame from the client (pongs included) after which the socket is closed.
+    pub ws_client_timeout_secs: u64,
+    /// Largest incoming WebSocket frame, and largest message assembled from continuations, in bytes.
+    pub ws_max_frame_bytes: usize,
+    /// Most conversations one `resume` frame may name.
+    pub ws_max_resume_cursors: usize,
 }
 
 /// The outbox worker.
@@ -494,6 +504,21 @@ impl Settings {
         }
         if self.chat.messages_per_minute == 0 {
             return Err(err("chat.messages_per_minute", "must be at least 1"));
+        }
+        if !(1..=65_536).contains(&self.chat.ws_queue_events) {
+            return Err(err("chat.ws_queue_events", "must be between 1 and 65536"));
+        }
+        if self.chat.ws_ping_interval_secs == 0 || self.chat.ws_client_timeout_secs <= self.chat.ws_ping_interval_secs {
+            return Err(err(
+                "chat.ws_client_timeout_secs",
+                "must be more than chat.ws_ping_interval_secs (at least 1)",
+            ));
+        }
+        if !(256..=1_048_576).contains(&self.chat.ws_max_frame_bytes) {
+            return Err(err("chat.ws_max_frame_bytes", "must be between 256 and 1048576"));
+        }
+        if !(1..=1_000).contains(&self.chat.ws_max_resume_cursors) {
+            return Err(err("chat.ws_max_resume_cursors", "must be between 1 and 1000"));
         }
         Ok(())
     }

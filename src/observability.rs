@@ -42,6 +42,9 @@ impl Metrics {
         if let Some(escalations) = crate::tickets::escalation::escalations_counter() {
             registry.register(Box::new(escalations.clone()))?;
         }
+        if let Some(sockets) = crate::chat::hub::connections_gauge() {
+            registry.register(Box::new(sockets.clone()))?;
+        }
         Ok(Self { registry, requests, latency })
     }
 

@@ -29,7 +29,8 @@ where
                 .configure(media::routes::configure)
                 .configure(tickets::routes::configure)
                 .configure(chat::routes::configure)
-                .configure(notifications::routes::configure),
+                .configure(notifications::routes::configure)
+                .configure(chat::ws::configure),
         )
 }
 

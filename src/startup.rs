@@ -17,6 +17,7 @@ use crate::{
         jwt::JwtKeys,
         sms::{LogSmsSender, SmsCodes, SmsSender},
     },
+    chat::hub::Hub,
     clock::{Clock, SystemClock},
     config::{Settings, SmsProvider},
     error::{self, ApiError},
@@ -54,6 +55,8 @@ impl Application {
             format!("binding {}:{} (server.host, server.port)", settings.server.host, settings.server.port)
         })?;
         let port = listener.local_addr()?.port();
+        // Subscribed before serving, so a socket never misses what is published after it opens.
+        state.hub().start(state.backends().bus.as_ref()).await.context("starting the WebSocket hub")?;
         let server = run(listener, state.clone())?;
         tokio::spawn(watch(state.clone()));
         tokio::spawn(crate::media::gc::run(state.clone()));
@@ -125,7 +128,8 @@ pub async fn build_state(
         sms = ?settings.sms.provider,
         "backends ready"
     );
-    let state = AppState::new(settings, db, backends, jwt, sms, wechat, clock, jurisdiction, blobs, media);
+    let hub = Hub::new(settings.chat.ws_queue_events);
+    let state = AppState::new(settings, db, backends, jwt, sms, wechat, clock, jurisdiction, blobs, media, hub);
     // A region tree that no longer validates must not keep the service down: log it loudly and
     // serve with an empty index (every report then lands in the unrouted queue for dispatchers).
     match state.jurisdiction().reload(state.db()).await {

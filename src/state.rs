@@ -6,6 +6,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::{
     auth::{jwt::JwtKeys, sms::SmsCodes},
+    chat::hub::Hub,
     clock::Clock,
     config::Settings,
     geo::service::Jurisdiction,
@@ -33,6 +34,7 @@ struct Inner {
     blobs: Arc<dyn BlobStore>,
     media: MediaContext,
     channels: Channels,
+    hub: Hub,
 }
 
 impl AppState {
@@ -49,6 +51,7 @@ impl AppState {
         jurisdiction: Jurisdiction,
         blobs: Arc<dyn BlobStore>,
         media: MediaContext,
+        hub: Hub,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
@@ -63,6 +66,7 @@ impl AppState {
                 blobs,
                 media,
                 channels: Channels::default(),
+                hub,
             }),
         }
     }
@@ -115,6 +119,11 @@ impl AppState {
     /// External notification channels (none until registered).
     pub fn channels(&self) -> &Channels {
         &self.inner.channels
+    }
+
+    /// This instance's WebSocket sessions (owned by `chat`; held here so handlers can reach it).
+    pub fn hub(&self) -> &Hub {
+        &self.inner.hub
     }
 
     /// The clock.

@@ -60,6 +60,11 @@ pub fn authenticate(req: &HttpRequest) -> Result<CurrentUser, ApiError> {
         .ok_or_else(|| {
             ApiError::unauthenticated("invalid_token", "the Authorization header must be `Bearer <token>`")
         })?;
+    verify_access_token(state, token)
+}
+
+/// The caller from an access token given some other way than the header (a WebSocket URL's query).
+pub fn verify_access_token(state: &AppState, token: &str) -> Result<CurrentUser, ApiError> {
     let claims = state.jwt().verify(token).map_err(|e| match e {
         TokenError::Expired => ApiError::unauthenticated("token_expired", "the access token has expired; refresh it"),
         TokenError::Invalid => ApiError::unauthenticated("invalid_token", "the access token is invalid"),

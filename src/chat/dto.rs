@@ -232,3 +232,46 @@ pub enum ServerEvent {
         seq: i64,
     },
 }
+
+/// Where a client's copy of a conversation ends, for `resume`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResumeCursor {
+    /// Conversation.
+    pub conversation_id: Uuid,
+    /// The last sequence number the client holds (0: none).
+    pub after_seq: i64,
+}
+
+/// A JSON text frame a client sends over the WebSocket.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientFrame {
+    /// Send every message after each cursor, in order, then live events without gaps or repeats.
+    Resume {
+        /// One per conversation to catch up on.
+        cursors: Vec<ResumeCursor>,
+    },
+    /// Application-level ping; answered with `pong`.
+    Ping,
+}
+
+/// What the WebSocket session itself says, besides the [`ServerEvent`]s.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum SessionEvent {
+    /// The answer to a client `ping`.
+    Pong,
+    /// The catch-up asked for by `resume` is complete; live events follow.
+    Resumed {
+        /// Where each conversation stands now, as far as this client was sent.
+        cursors: Vec<ResumeCursor>,
+    },
+    /// A frame was not understood or could not be served; the socket stays open.
+    Error {
+        /// Stable code, e.g. `invalid_frame` or `conversation_not_found`.
+        code: String,
+        /// What went wrong, for people.
+        detail: String,
+    },
+}

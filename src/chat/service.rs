@@ -3,7 +3,7 @@
 //! paging, read cursors and the conversation list. Every change is published on the bus for the
 //! WebSocket hubs of all instances.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
 use entity::{conversation, conversation_member, message, ticket, ticket_department, ticket_follower, user_role};
 use sea_orm::{
     sea_query::{Expr, OnConflict},
@@ -81,14 +81,15 @@ pub fn message_view(m: &message::Model) -> MessageView {
 
 /// Who is in a conversation now: `(user, staff)` of members who have not left.
 pub async fn active_members<C: ConnectionTrait>(db: &C, conversation: Uuid) -> Result<Vec<(Uuid, bool)>, DbErr> {
-    Ok(conversation_member::Entity::find()
+    // Two columns, not whole rows: a broadcast thread may have thousands of members.
+    conversation_member::Entity::find()
+        .select_only()
+        .columns([conversation_member::Column::UserId, conversation_member::Column::Staff])
         .filter(conversation_member::Column::ConversationId.eq(conversation))
         .filter(conversation_member::Column::LeftAt.is_null())
+        .into_tuple()
         .all(db)
-        .await?
-        .into_iter()
-        .map(|m| (m.user_id, m.staff))
-        .collect())
+        .await
 }
 
 /// Recipients of a message: active members, staff only for internal notes.
@@ -232,6 +233,8 @@ pub async fn append<C: ConnectionTrait>(
     visibility: Visibility,
     now: DateTime<Utc>,
 ) -> Result<message::Model, DbErr> {
+    // Stored to the microsecond (PostgreSQL's precision), so the view sent now equals the one read later.
+    let now = now.trunc_subsecs(6);
     let bumped = conversation::Entity::update_many()
         .col_expr(conversation::Column::LastSeq, Expr::col(conversation::Column::LastSeq).add(1))
         .col_expr(conversation::Column::LastMessageAt, Expr::value(now))

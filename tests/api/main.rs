@@ -7,6 +7,7 @@ mod admin;
 mod auth;
 mod auth_tokens;
 mod chat;
+mod chat_ws;
 mod cli;
 mod errors;
 mod escalation;
