@@ -246,15 +246,19 @@ pub async fn submit(
 
     // Routing offers the check to the least loaded grid worker on duty first.
     let checking = [TicketStatus::Assigned.as_str(), TicketStatus::Verifying.as_str()];
-    let decision = route_hazard(state, &req.category, &at, Load::OpenIn(&checking)).await?;
     let phashes: Vec<u64> = photos.iter().map(|m| u64::from_ne_bytes(m.phash.to_ne_bytes())).collect();
     let search = Search {
         radius_m: settings.duplicate_radius_m,
         window_days: settings.duplicate_window_days,
         phash_max_distance: settings.duplicate_phash_max_distance,
     };
-    let possible_duplicates: Vec<DuplicateCandidate> =
-        duplicates::find(state.db(), &req.category, at.gcj02, &phashes, None, now, search).await?;
+    // The two reads are independent: run them at once, on two connections.
+    let (decision, possible_duplicates): (_, Vec<DuplicateCandidate>) =
+        futures_util::try_join!(route_hazard(state, &req.category, &at, Load::OpenIn(&checking)), async {
+            duplicates::find(state.db(), &req.category, at.gcj02, &phashes, None, now, search)
+                .await
+                .map_err(ApiError::from)
+        },)?;
     let flags = evidence::check_photos(&facts(&photos), at.wgs84, Action::Submit, now, thresholds(state));
     let (policy, calendar) = policy(state)?;
 
