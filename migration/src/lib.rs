@@ -8,6 +8,7 @@ mod m20250101_000003_create_media;
 mod m20250101_000004_create_write_safety;
 mod m20250101_000005_create_tickets;
 mod m20250101_000006_create_chat;
+mod m20250101_000007_index_ticket_place;
 
 /// Runs the migrations in order.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20250101_000004_create_write_safety::Migration),
             Box::new(m20250101_000005_create_tickets::Migration),
             Box::new(m20250101_000006_create_chat::Migration),
+            Box::new(m20250101_000007_index_ticket_place::Migration),
         ]
     }
 }

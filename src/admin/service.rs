@@ -1,4 +1,5 @@
-//! Category and department use cases.
+//! Category and department use cases. Every write reloads the routing reference data (here and, through
+//! the bus, on every instance) after it is committed.
 use chrono::Utc;
 use entity::{category, department, department_category, region, user, user_role};
 use sea_orm::{
@@ -13,7 +14,7 @@ use super::dto::{
 use crate::{
     auth::Role,
     error::{ApiError, FieldError},
-    geo::categories::Keyword,
+    geo::{categories::Keyword, service::reference_changed},
     infra::db::is_unique_violation,
     state::AppState,
 };
@@ -117,6 +118,7 @@ pub async fn create_category(state: &AppState, req: CreateCategoryRequest) -> Re
             e.into()
         }
     })?;
+    reference_changed(state).await?;
     get_category(state, &code).await
 }
 
@@ -170,7 +172,9 @@ pub async fn update_category(
         active.active = Set(a);
     }
     active.updated_at = Set(Utc::now());
-    Ok(category_view(active.update(state.db()).await?))
+    let row = active.update(state.db()).await?;
+    reference_changed(state).await?;
+    Ok(category_view(row))
 }
 
 fn department_view(d: department::Model, categories: Vec<String>) -> DepartmentView {
@@ -256,6 +260,7 @@ pub async fn create_department(state: &AppState, req: CreateDepartmentRequest) -
     let categories = categories_of(&txn, row.id).await?;
     let view = department_view(row, categories);
     txn.commit().await?;
+    reference_changed(state).await?;
     Ok(view)
 }
 
@@ -300,6 +305,7 @@ pub async fn update_department(
     let categories = categories_of(&txn, row.id).await?;
     let view = department_view(row, categories);
     txn.commit().await?;
+    reference_changed(state).await?;
     Ok(view)
 }
 

@@ -1,6 +1,7 @@
 //! Write use cases for the region tree, routing rules and grid assignments. Every region change
 //! is checked against the tree (parent level, containment both ways) before it is stored, then
-//! the index is rebuilt everywhere.
+//! the index is rebuilt everywhere. Rule changes reload the reference data everywhere; grid
+//! assignments are read per report, so their changes need no announcement.
 
 use chrono::Utc;
 use entity::{department, grid_assignment, region, routing_rule, user_role};
@@ -16,7 +17,7 @@ use super::{
     import::parse_boundary,
     point::{CoordSystem, GeoPoint},
     region::{RegionLevel, RegionShape},
-    service::regions_changed,
+    service::{reference_changed, regions_changed},
     store::{bbox, boundary_json, level_str, new_row, parse_level, shape_of},
     tree::{check_containment, DEFAULT_CONTAINMENT_TOLERANCE_M},
 };
@@ -236,6 +237,7 @@ pub async fn create_rule(state: &AppState, req: CreateRoutingRuleRequest) -> Res
         "routing_rule_exists",
         "a rule for this category and region exists; delete it first",
     ))?;
+    reference_changed(state).await?;
     Ok(rule_view(row))
 }
 
@@ -245,6 +247,7 @@ pub async fn delete_rule(state: &AppState, id: Uuid) -> Result<(), ApiError> {
     if res.rows_affected == 0 {
         return Err(ApiError::not_found("routing_rule_not_found", format!("no routing rule {id}")));
     }
+    reference_changed(state).await?;
     Ok(())
 }
 

@@ -101,7 +101,7 @@ async fn preview_routing(
     let body = body.into_inner();
     let crs = body.coord_system.unwrap_or(state.settings().geo.default_coord_system);
     let at = service::position(body.lat, body.lng, crs)?;
-    Ok(HttpResponse::Ok().json(service::route_hazard(&state, &body.category, &at).await?))
+    Ok(HttpResponse::Ok().json(service::route_hazard(&state, &body.category, &at, service::Load::Ignored).await?))
 }
 
 /// Regions, by level and parent (without boundaries).

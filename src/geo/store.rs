@@ -3,9 +3,12 @@
 use std::collections::HashMap;
 
 use anyhow::Context;
-use entity::{department, department_category, grid_assignment, region, routing_rule};
+use entity::{department, department_category, grid_assignment, region, routing_rule, ticket};
 use geo::{BoundingRect, MultiPolygon};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    sea_query::{Expr, Query, SimpleExpr},
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use uuid::Uuid;
 
 use super::{
@@ -129,6 +132,58 @@ pub async fn load_rules<C: ConnectionTrait>(db: &C, category: &str) -> anyhow::R
         .await?
         .into_iter()
         .map(|r| RoutingRule { category: r.category_code, region_id: r.region_id, department_id: r.department_id })
+        .collect())
+}
+
+/// Every routing rule, oldest first.
+pub async fn load_all_rules<C: ConnectionTrait>(db: &C) -> anyhow::Result<Vec<RoutingRule>> {
+    Ok(routing_rule::Entity::find()
+        .order_by_asc(routing_rule::Column::CreatedAt)
+        .order_by_asc(routing_rule::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| RoutingRule { category: r.category_code, region_id: r.region_id, department_id: r.department_id })
+        .collect())
+}
+
+/// Grid-worker assignments of the given grids, each with the number of tickets in `open_statuses`
+/// the worker holds, in one query (a correlated count served by `idx_ticket_grid_worker`).
+pub async fn load_grid_workers_with_load<C: ConnectionTrait>(
+    db: &C,
+    grids: &[Uuid],
+    open_statuses: &[&str],
+) -> anyhow::Result<Vec<GridWorkerAssignment>> {
+    if grids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let open = Query::select()
+        .expr(Expr::col((ticket::Entity, ticket::Column::Id)).count())
+        .from(ticket::Entity)
+        .and_where(
+            Expr::col((ticket::Entity, ticket::Column::GridWorkerId))
+                .equals((grid_assignment::Entity, grid_assignment::Column::UserId)),
+        )
+        .and_where(Expr::col((ticket::Entity, ticket::Column::Status)).is_in(open_statuses.iter().copied()))
+        .to_owned();
+    let rows: Vec<(Uuid, Uuid, bool, i64)> = grid_assignment::Entity::find()
+        .select_only()
+        .column(grid_assignment::Column::UserId)
+        .column(grid_assignment::Column::GridId)
+        .column(grid_assignment::Column::OnDuty)
+        .column_as(SimpleExpr::SubQuery(None, Box::new(open.into_sub_query_statement())), "open_count")
+        .filter(grid_assignment::Column::GridId.is_in(grids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(user_id, grid_id, on_duty, open)| GridWorkerAssignment {
+            open_assignments: u32::try_from(open).unwrap_or(u32::MAX),
+            user_id,
+            grid_id,
+            on_duty,
+        })
         .collect())
 }
 

@@ -1,15 +1,24 @@
 //! Human ticket numbers: `YH` + the China date + a daily sequence, e.g. `YH202611230007`.
 //! The sequence comes from `ticket_counter`, incremented atomically in the database, so numbers are
 //! unique across instances and have no gaps unless a creating transaction rolls back.
+//!
+//! The counter row of the day is the one row every report writes, and its lock is held until the
+//! reporting transaction commits. So a report inserts its ticket under a [`provisional`] number
+//! and [`assign`]s the real one as late as possible, after the ticket, its event and its photos are
+//! written; on PostgreSQL the counter increment and the ticket's update are one statement. Taking
+//! the number in a transaction of its own would release the lock sooner, but numbers would then be
+//! burnt by reports that fail afterwards and would no longer follow commit order; keeping it in
+//! the reporting transaction keeps numbers unique, increasing per day in commit order, and gapless.
 
 use std::fmt;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::ticket_counter;
+use entity::{ticket, ticket_counter};
 use sea_orm::{
     sea_query::{Expr, OnConflict, Query},
-    ConnectionTrait,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement,
 };
+use uuid::Uuid;
 
 use super::sla::cst_date;
 
@@ -80,6 +89,51 @@ pub async fn allocate<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Result<
         .query_one(db.get_database_backend().build(&insert))
         .await?
         .ok_or_else(|| sea_orm::DbErr::Custom("ticket counter returned no row".into()))?;
+    let last: i64 = row.try_get("", "last")?;
+    Ok(TicketNumber::new(day, u64::try_from(last).unwrap_or(0)))
+}
+
+/// A unique placeholder number for a ticket inserted before its real number is [`assign`]ed; never
+/// committed, never a valid [`TicketNumber`].
+pub fn provisional(ticket_id: Uuid) -> String {
+    format!("~{}", ticket_id.simple())
+}
+
+/// Hands out the next number for the China date of `now` and stores it on the ticket `ticket_id`
+/// (inserted under a [`provisional`] number), inside the caller's transaction. Takes the day's
+/// counter lock: the caller should commit soon after.
+pub async fn assign<C: ConnectionTrait>(
+    db: &C,
+    ticket_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<TicketNumber, sea_orm::DbErr> {
+    let backend = db.get_database_backend();
+    if backend != DbBackend::Postgres {
+        // SQLite: the whole database is locked for writing from the transaction's first write on,
+        // so the order within it does not matter; two statements.
+        let number = allocate(db, now).await?;
+        let res = ticket::Entity::update_many()
+            .col_expr(ticket::Column::Number, Expr::value(number.as_str()))
+            .filter(ticket::Column::Id.eq(ticket_id))
+            .exec(db)
+            .await?;
+        if res.rows_affected != 1 {
+            return Err(sea_orm::DbErr::RecordNotUpdated);
+        }
+        return Ok(number);
+    }
+    let day = cst_date(now);
+    let key = day.format("%Y%m%d").to_string();
+    // Same text as `TicketNumber::new`: at least four digits.
+    let sql = "WITH c AS (INSERT INTO ticket_counter (day, last) VALUES ($1, 1) ON CONFLICT (day) \
+               DO UPDATE SET last = ticket_counter.last + 1 RETURNING last) \
+               UPDATE ticket SET number = $2 || CASE WHEN c.last < 10000 THEN lpad(c.last::text, 4, '0') \
+               ELSE c.last::text END FROM c WHERE ticket.id = $3 RETURNING c.last AS last";
+    let prefix = format!("YH{key}");
+    let row = db
+        .query_one(Statement::from_sql_and_values(backend, sql, [key.into(), prefix.into(), ticket_id.into()]))
+        .await?
+        .ok_or(sea_orm::DbErr::RecordNotUpdated)?;
     let last: i64 = row.try_get("", "last")?;
     Ok(TicketNumber::new(day, u64::try_from(last).unwrap_or(0)))
 }

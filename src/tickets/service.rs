@@ -5,12 +5,13 @@
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
-use chrono::{DateTime, Utc};
-use entity::{category, department, media, ticket, ticket_department, ticket_event, ticket_follower, user_role};
+use chrono::{DateTime, SubsecRound, Utc};
+use entity::{department, media, ticket, ticket_department, ticket_event, ticket_follower, user_role};
 use sea_orm::{
     sea_query::{Expr, OnConflict},
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    TransactionTrait, TryIntoModel,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -37,7 +38,7 @@ use crate::{
         dto::PointView,
         point::{CoordSystem, GeoPoint},
         region::RegionLevel,
-        service::{position, route_hazard, Position},
+        service::{active_category, position, route_hazard, Load, Position},
     },
     idempotency::{self, Begin, IdempotencyKey},
     media::query::view as media_view,
@@ -186,24 +187,6 @@ fn merge_flags(row: &ticket::Model, new: Vec<EvidenceFlag>) -> Option<String> {
     serde_json::to_string(&flags).ok()
 }
 
-/// Counts open checks per grid worker (routing offers the check to the least loaded first).
-async fn open_checks<C: ConnectionTrait>(db: &C, workers: &[Uuid]) -> Result<HashMap<Uuid, u32>, ApiError> {
-    if workers.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows: Vec<(Option<Uuid>, i64)> = ticket::Entity::find()
-        .select_only()
-        .column(ticket::Column::GridWorkerId)
-        .column_as(ticket::Column::Id.count(), "n")
-        .filter(ticket::Column::GridWorkerId.is_in(workers.iter().copied()))
-        .filter(ticket::Column::Status.is_in([TicketStatus::Assigned.as_str(), TicketStatus::Verifying.as_str()]))
-        .group_by(ticket::Column::GridWorkerId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().filter_map(|(w, n)| w.map(|w| (w, u32::try_from(n).unwrap_or(u32::MAX)))).collect())
-}
-
 use sea_orm::QuerySelect;
 
 /// Reports a hazard. Answers 201 with the ticket, possible duplicates and, for emergencies, whom to
@@ -216,7 +199,8 @@ pub async fn submit(
     retry: Option<&Retry>,
 ) -> Result<Answer, ApiError> {
     let settings = &state.settings().tickets;
-    let now = state.clock().now();
+    // Whole microseconds, as PostgreSQL stores them: the answer is built from what is written.
+    let now = state.clock().now().trunc_subsecs(6);
     let description = req.description.trim().to_owned();
     if description.is_empty() {
         return Err(invalid("description", "blank", "describe the hazard"));
@@ -247,8 +231,7 @@ pub async fn submit(
             ))
         }
     };
-    let known = category::Entity::find_by_id(req.category.clone()).one(state.db()).await?;
-    if !known.is_some_and(|c| c.active) {
+    if active_category(state, &req.category).await?.is_none() {
         return Err(invalid("category", "unknown_category", format!("no active category `{}`", req.category)));
     }
     let at = parse_position(state, &req.location)?;
@@ -261,31 +244,24 @@ pub async fn submit(
     let photos = own_photos(state.db(), viewer.id, &photo_ids, None, "photos").await?;
     let urgency = req.urgency.unwrap_or(Urgency::Normal);
 
-    let mut decision = route_hazard(state, &req.category, &at).await?;
-    let workers: Vec<Uuid> = decision.grid_workers.iter().map(|w| w.user_id).collect();
-    let load = open_checks(state.db(), &workers).await?;
-    for pick in &mut decision.grid_workers {
-        pick.open_assignments = load.get(&pick.user_id).copied().unwrap_or(0);
-    }
-    // Re-rank with the real load: on duty first, then the fewest open checks (stable otherwise).
-    decision.grid_workers.sort_by_key(|w| (!w.on_duty, w.open_assignments));
+    // Routing offers the check to the least loaded grid worker on duty first.
+    let checking = [TicketStatus::Assigned.as_str(), TicketStatus::Verifying.as_str()];
     let phashes: Vec<u64> = photos.iter().map(|m| u64::from_ne_bytes(m.phash.to_ne_bytes())).collect();
     let search = Search {
         radius_m: settings.duplicate_radius_m,
         window_days: settings.duplicate_window_days,
         phash_max_distance: settings.duplicate_phash_max_distance,
     };
-    let possible_duplicates: Vec<DuplicateCandidate> =
-        duplicates::find(state.db(), &req.category, at.gcj02, &phashes, None, now, search).await?;
+    // The two reads are independent: run them at once, on two connections.
+    let (decision, possible_duplicates): (_, Vec<DuplicateCandidate>) =
+        futures_util::try_join!(route_hazard(state, &req.category, &at, Load::OpenIn(&checking)), async {
+            duplicates::find(state.db(), &req.category, at.gcj02, &phashes, None, now, search)
+                .await
+                .map_err(ApiError::from)
+        },)?;
     let flags = evidence::check_photos(&facts(&photos), at.wgs84, Action::Submit, now, thresholds(state));
     let (policy, calendar) = policy(state)?;
 
-    let txn = state.db().begin().await?;
-    if let Some(answer) = replayed(&txn, viewer.id, retry, now).await? {
-        txn.rollback().await?;
-        return Ok(answer);
-    }
-    let number = number::allocate(&txn, now).await?;
     let id = Uuid::now_v7();
     let actor = Actor { user_id: viewer.id, role: ActorRole::Reporter, department_id: None };
     let limits = settings.rectification_limit_days;
@@ -308,7 +284,7 @@ pub async fn submit(
     });
     let mut row = ticket::ActiveModel {
         id: Set(id),
-        number: Set(number.to_string()),
+        number: Set(number::provisional(id)),
         channel: Set(channel.as_str().to_owned()),
         reporter_id: Set(viewer.id),
         anonymous: Set(req.anonymous),
@@ -333,17 +309,32 @@ pub async fn submit(
         ..Default::default()
     };
     store::write_state(&mut row, None, &transition.state, now, &policy, &calendar);
-    ticket::Entity::insert(row).exec_without_returning(&txn).await?;
+    let mut saved: ticket::Model = row.clone().try_into_model()?;
     let mut event = transition.event.clone();
     event.media = photo_ids.clone();
     let event_row = store::event_row(Uuid::now_v7(), id, transition.state.version, &event);
     let due = store::step_deadline(&transition.state, now, &policy, &calendar);
-    let payload = notice_payload(&number.to_string(), &req.category, &transition.state, Action::Submit, due);
-    store::insert_event_and_notices(&txn, id, event_row, &transition.notifications, &payload, now).await?;
-    attach_photos(&txn, id, &photos).await?;
-    let saved = ticket::Entity::find_by_id(id).one(&txn).await?.ok_or_else(not_found)?;
-    let view = build_view(state, &txn, viewer, &saved).await?;
+    let (event_id, shown_event) = (event_row.id, (event_row.action.clone(), event_row.media.clone()));
     let advice = (urgency == Urgency::Emergency).then(|| EMERGENCY_ADVICE.to_owned());
+
+    // Nothing but writes from here to the commit; the number last (see `number`).
+    let txn = state.db().begin().await?;
+    if let Some(answer) = replayed(&txn, viewer.id, retry, now).await? {
+        txn.rollback().await?;
+        return Ok(answer);
+    }
+    ticket::Entity::insert(row).exec_without_returning(&txn).await?;
+    ticket_event::Entity::insert(event_row.into_active_model()).exec_without_returning(&txn).await?;
+    attach_photos(&txn, id, &photos).await?;
+    let number = number::assign(&txn, id, now).await?;
+    let payload = notice_payload(number.as_str(), &req.category, &transition.state, Action::Submit, due);
+    store::insert_notices(&txn, id, event_id, &transition.notifications, &payload, now).await?;
+    // The view of what was just written: no followers or co-handling departments yet, the submit
+    // event, the attached photos.
+    saved.number = number.to_string();
+    let attached = photos.into_iter().map(|m| (m.id, media::Model { ticket_id: Some(id), ..m })).collect();
+    let seen = Seen { following: false, co_departments: Vec::new(), events: vec![shown_event], media: attached };
+    let view = view_of(state, viewer, &saved, seen)?;
     let body = to_json(&SubmitTicketResponse { ticket: view, possible_duplicates, advice })?;
     let answer = finish(txn, viewer.id, retry, StatusCode::CREATED, body, now).await?;
     crate::notifications::wake(state).await;
@@ -436,6 +427,18 @@ pub fn allowed_for(viewer: &Viewer, row: &ticket::Model, ticket: &TicketState, n
     all
 }
 
+/// What a ticket's view shows besides its row.
+struct Seen {
+    /// Whether the viewer follows the ticket.
+    following: bool,
+    /// Co-handling departments.
+    co_departments: Vec<Uuid>,
+    /// `(action, media ids as JSON)` of every event, oldest first.
+    events: Vec<(String, String)>,
+    /// The ticket's photos by id.
+    media: HashMap<Uuid, media::Model>,
+}
+
 /// The ticket as `viewer` may see it.
 pub async fn build_view<C: ConnectionTrait>(
     state: &AppState,
@@ -443,12 +446,8 @@ pub async fn build_view<C: ConnectionTrait>(
     viewer: &Viewer,
     row: &ticket::Model,
 ) -> Result<TicketView, ApiError> {
-    let ticket = store::state_of(row)?;
-    let now = state.clock().now();
     let following = is_follower(db, row.id, viewer.id).await?;
-    let co = co_departments(db, row.id).await?;
-    // Staff who merely reported or follow the ticket see it as a resident would.
-    let staff = viewer.handles(row, &co);
+    let co_departments = co_departments(db, row.id).await?;
     let events: Vec<(String, String)> = ticket_event::Entity::find()
         .select_only()
         .column(ticket_event::Column::Action)
@@ -465,6 +464,16 @@ pub async fn build_view<C: ConnectionTrait>(
         .into_iter()
         .map(|m| (m.id, m))
         .collect();
+    view_of(state, viewer, row, Seen { following, co_departments, events, media: media_rows })
+}
+
+/// The view of `row` with what else it shows, loaded or known.
+fn view_of(state: &AppState, viewer: &Viewer, row: &ticket::Model, seen: Seen) -> Result<TicketView, ApiError> {
+    let ticket = store::state_of(row)?;
+    let now = state.clock().now();
+    let Seen { following, co_departments: co, events, media: media_rows } = seen;
+    // Staff who merely reported or follow the ticket see it as a resident would.
+    let staff = viewer.handles(row, &co);
     let mut photos = Photos::default();
     for (action, media) in events {
         let Some((stage, after)) = stage(&action) else { continue };

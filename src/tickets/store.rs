@@ -247,6 +247,18 @@ pub async fn insert_event_and_notices<C: ConnectionTrait>(
 ) -> Result<(), DbErr> {
     let event_id = event.id;
     ticket_event::Entity::insert(event.into_active_model()).exec_without_returning(db).await?;
+    insert_notices(db, ticket_id, event_id, notifications, payload, now).await
+}
+
+/// Inserts the outbox rows of an event's notifications (one statement; none when there are none).
+pub async fn insert_notices<C: ConnectionTrait>(
+    db: &C,
+    ticket_id: Uuid,
+    event_id: Uuid,
+    notifications: &[Notification],
+    payload: &serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
     if !notifications.is_empty() {
         let rows = notifications.iter().map(|n| {
             let kind =

@@ -374,3 +374,41 @@ async fn a_region_created_on_one_instance_is_located_by_another() {
         tokio::task::yield_now().await;
     }
 }
+
+#[tokio::test]
+async fn admin_changes_to_rules_departments_and_categories_reach_routing_at_once() {
+    let (app, d) = city().await;
+    let admin = app.staff("13912340005", Role::Admin).await;
+    let t = &admin.access_token;
+    // Deleting the gas rule of 望江街道 sends gas back to the usual department.
+    assert_eq!(preview(&app, &d.access_token, "gas", grid_center(3, 0)).await["matched"], "rule");
+    let rules: Value = app.get_as("/api/v1/routing-rules", t).await.json().await.unwrap();
+    let rule = rules.as_array().unwrap().iter().find(|r| r["category"] == "gas").unwrap();
+    let path = format!("/api/v1/routing-rules/{}", rule["id"].as_str().unwrap());
+    assert_eq!(app.delete_as(&path, t).await.status(), StatusCode::NO_CONTENT);
+    let decision = preview(&app, &d.access_token, "gas", grid_center(3, 0)).await;
+    assert_eq!(decision["matched"], "most_specific_department");
+
+    // A new department of 湖滨街道 handling fire is more specific than the district's.
+    let streets: Value = app.get_as("/api/v1/regions?level=street", t).await.json().await.unwrap();
+    let hubin = streets.as_array().unwrap().iter().find(|r| r["name"] == "湖滨街道").unwrap().clone();
+    let res = app
+        .post_json_as(
+            "/api/v1/departments",
+            t,
+            &json!({"name": "湖滨街道消防站", "kind": "fire_rescue", "region_id": hubin["id"], "categories": ["fire"]}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let decision = preview(&app, &d.access_token, "fire", grid_center(0, 0)).await;
+    assert_eq!(decision["department"]["name"], "湖滨街道消防站");
+
+    // A deactivated category is routed and reported no more.
+    let res = app.patch_json_as("/api/v1/categories/fire", t, &json!({"active": false})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let (lng, lat) = grid_center(0, 0);
+    let res = app
+        .post_json_as("/api/v1/routing/preview", &d.access_token, &json!({"category": "fire", "lat": lat, "lng": lng}))
+        .await;
+    assert_eq!(problem(res, StatusCode::NOT_FOUND).await["code"], "category_not_found");
+}
