@@ -186,3 +186,33 @@ async fn a_bad_frame_gets_an_error_event_and_an_oversized_one_closes_the_socket(
     .expect("the socket closes");
     assert_eq!(closed, Some(CloseCode::Size));
 }
+
+#[tokio::test]
+async fn a_status_change_reaches_the_reporter_as_a_thread_message_and_a_ticket_status_event() {
+    use hazardline::notifications::worker::deliver_due;
+    let c = crate::tickets::cast().await;
+    let created = crate::tickets::submit(
+        &c.app,
+        &c.resident,
+        &crate::tickets::report("fire", hazardline::geo::demo_city::grid_center(0, 0), &[]),
+    )
+    .await;
+    deliver_due(&c.app.state).await.unwrap();
+    let mut resident = connect(&c.app, &c.resident).await;
+    let id = created["ticket"]["id"].as_str().unwrap();
+    let seen: Value = crate::tickets::get_ticket(&c.app, &c.grid_worker, id).await.json().await.unwrap();
+    crate::tickets::act_ok(&c.app, &c.grid_worker, &seen, json!({"action": "accept"})).await;
+    assert!(deliver_due(&c.app.state).await.unwrap() > 0);
+
+    let events = [next_event(&mut resident).await, next_event(&mut resident).await];
+    let message = events.iter().find(|e| e["type"] == "message").expect("a thread message");
+    assert_eq!(message["message"]["content"]["type"], "system");
+    assert_eq!(message["message"]["content"]["status"], "verifying");
+    assert!(message["message"]["content"]["text"]
+        .as_str()
+        .unwrap()
+        .contains(created["ticket"]["number"].as_str().unwrap()));
+    let status = events.iter().find(|e| e["type"] == "ticket_status").expect("a ticket_status event");
+    assert_eq!((status["ticket_id"].as_str(), status["status"].as_str()), (Some(id), Some("verifying")));
+    assert_eq!(status["status_label"], "核实中");
+}
