@@ -275,3 +275,21 @@ pub enum SessionEvent {
         detail: String,
     },
 }
+
+/// Opening a conversation.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum OpenConversationRequest {
+    /// The caller's conversation with the intake bot on a channel; the open one is returned if it exists.
+    Intake {
+        /// `app` (default) or `wechat`.
+        channel: Option<String>,
+    },
+    /// Staff to staff: with one other member the existing conversation is returned.
+    Direct {
+        /// The other staff members (1–50).
+        members: Vec<Uuid>,
+        /// A title for a group.
+        title: Option<String>,
+    },
+}

@@ -5,8 +5,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{
     dto::{
-        ConversationPath, ConversationView, MessagePage, MessagePath, MessageView, MessagesQuery, ReadRequest,
-        SendMessageRequest,
+        ConversationPath, ConversationView, MessagePage, MessagePath, MessageView, MessagesQuery,
+        OpenConversationRequest, ReadRequest, SendMessageRequest,
     },
     service,
 };
@@ -21,6 +21,7 @@ use crate::{
 /// Mounts the chat endpoints.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_conversations)
+        .service(open_conversation)
         .service(list_messages)
         .service(send_message)
         .service(recall_message)
@@ -40,6 +41,34 @@ pub fn configure(cfg: &mut ServiceConfig) {
 async fn list_conversations(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, ApiError> {
     let viewer = viewer(&state, &user).await?;
     Ok(HttpResponse::Ok().json(service::conversations(&state, &viewer).await?))
+}
+
+/// Open a conversation: `{"kind": "intake", "channel": "app"}` returns the caller's open conversation
+/// with the intake bot (one per user and channel), `{"kind": "direct", "members": [...]}` one between
+/// staff (two people share one; a group is new each time). 201 when created, 200 when found.
+#[utoipa::path(
+    tag = "chat",
+    request_body = OpenConversationRequest,
+    responses(
+        (status = 201, description = "Opened", body = ConversationView),
+        (status = 200, description = "Already open", body = ConversationView),
+        (status = 400, description = "`invalid_body`", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 401, description = "Not logged in", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "Direct conversations are for staff", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown channel, members not staff or too many, title too long", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/conversations")]
+async fn open_conversation(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: ApiJson<OpenConversationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let viewer = viewer(&state, &user).await?;
+    let (id, created) = service::open(&state, &viewer, body.into_inner()).await?;
+    let view = service::conversation_view(&state, &viewer, id).await?;
+    Ok(if created { HttpResponse::Created() } else { HttpResponse::Ok() }.json(view))
 }
 
 /// Messages by sequence number: `after=N` pages forward, `before=N` (or nothing: the newest) pages

@@ -16,7 +16,8 @@ use std::time::Duration;
 use uuid::Uuid;
 
 use super::dto::{
-    Content, ConversationView, MessagePage, MessageView, MessagesQuery, SendMessageRequest, ServerEvent, Visibility,
+    Content, ConversationView, MessagePage, MessageView, MessagesQuery, OpenConversationRequest, SendMessageRequest,
+    ServerEvent, Visibility,
 };
 use crate::{
     auth::Role,
@@ -548,4 +549,111 @@ pub async fn conversations(state: &AppState, viewer: &Viewer) -> Result<Vec<Conv
         });
     }
     Ok(out)
+}
+
+/// Most members of a direct conversation besides its creator.
+pub const MAX_DIRECT_MEMBERS: usize = 50;
+
+/// What to create: kind, open slot, channel, title and `(member, role, staff)`.
+type Plan<'a> = (&'a str, Option<String>, Option<String>, Option<String>, Vec<(Uuid, &'a str, bool)>);
+
+/// Opens (or finds) a conversation: the caller's open intake conversation on a channel, or a staff
+/// direct conversation. `Ok((id, created))`.
+pub async fn open(state: &AppState, viewer: &Viewer, req: OpenConversationRequest) -> Result<(Uuid, bool), ApiError> {
+    let now = state.clock().now();
+    let plan: Plan<'_> = match req {
+        OpenConversationRequest::Intake { channel } => {
+            let channel = channel.unwrap_or_else(|| "app".to_owned());
+            if !matches!(channel.as_str(), "app" | "wechat") {
+                return Err(invalid("channel", "unknown_channel", "`app` or `wechat`"));
+            }
+            let slot = format!("intake:{}:{channel}", viewer.id);
+            ("intake", Some(slot), Some(channel), None, vec![(viewer.id, "reporter", false)])
+        }
+        OpenConversationRequest::Direct { members, title } => {
+            if !viewer.is_staff() {
+                return Err(ApiError::forbidden("direct conversations are for staff"));
+            }
+            let mut others: Vec<Uuid> = Vec::new();
+            for m in members {
+                if m != viewer.id && !others.contains(&m) {
+                    others.push(m);
+                }
+            }
+            if others.is_empty() || others.len() > MAX_DIRECT_MEMBERS {
+                return Err(invalid("members", "out_of_range", format!("1–{MAX_DIRECT_MEMBERS} other staff members")));
+            }
+            let staff: Vec<Uuid> = user_role::Entity::find()
+                .filter(user_role::Column::UserId.is_in(others.clone()))
+                .filter(user_role::Column::Role.ne(Role::Resident.as_str()))
+                .all(state.db())
+                .await?
+                .into_iter()
+                .map(|g| g.user_id)
+                .collect();
+            if let Some(missing) = others.iter().find(|m| !staff.contains(m)) {
+                return Err(invalid("members", "not_staff", format!("{missing} is not a staff member")));
+            }
+            let title = title.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+            if title.as_ref().is_some_and(|t| t.chars().count() > 100) {
+                return Err(invalid("title", "too_long", "at most 100 characters"));
+            }
+            // Two people have one conversation; groups are new each time.
+            let slot = match others.as_slice() {
+                [other] => Some(format!("direct:{}:{}", viewer.id.min(*other), viewer.id.max(*other))),
+                _ => None,
+            };
+            let mut all = vec![(viewer.id, "member", true)];
+            all.extend(others.into_iter().map(|m| (m, "member", true)));
+            ("direct", slot, None, title, all)
+        }
+    };
+    let (kind, slot, channel, title, members) = plan;
+    let txn = state.db().begin().await?;
+    let id = Uuid::now_v7();
+    let inserted = conversation::Entity::insert(conversation::ActiveModel {
+        id: Set(id),
+        kind: Set(kind.to_owned()),
+        ticket_id: Set(None),
+        owner_id: Set(Some(viewer.id)),
+        channel: Set(channel),
+        open_slot: Set(slot.clone()),
+        title: Set(title),
+        last_seq: Set(0),
+        last_message_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .on_conflict(OnConflict::column(conversation::Column::OpenSlot).do_nothing().to_owned())
+    .exec_without_returning(&txn)
+    .await?;
+    if inserted == 0 {
+        let existing = conversation::Entity::find()
+            .filter(conversation::Column::OpenSlot.eq(slot))
+            .one(&txn)
+            .await?
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("open conversation vanished")))?;
+        txn.commit().await?;
+        return Ok((existing.id, false));
+    }
+    for (user, role, staff) in members {
+        conversation_member::Entity::insert(conversation_member::ActiveModel {
+            conversation_id: Set(id),
+            user_id: Set(user),
+            role: Set(role.to_owned()),
+            staff: Set(staff),
+            last_read_seq: Set(0),
+            joined_at: Set(now),
+            left_at: Set(None),
+        })
+        .exec_without_returning(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    Ok((id, true))
+}
+
+/// One conversation as it appears in the caller's list.
+pub async fn conversation_view(state: &AppState, viewer: &Viewer, id: Uuid) -> Result<ConversationView, ApiError> {
+    conversations(state, viewer).await?.into_iter().find(|c| c.id == id).ok_or_else(not_found)
 }

@@ -174,3 +174,46 @@ async fn bad_messages_are_refused_by_field() {
         assert_eq!(problem(res, StatusCode::UNPROCESSABLE_ENTITY).await["errors"][0]["field"], field);
     }
 }
+
+#[tokio::test]
+async fn intake_is_one_open_conversation_per_channel_and_direct_ones_are_for_staff() {
+    let (c, _) = thread().await;
+    let app = &c.app;
+    let first = open(app, &c.resident, json!({"kind": "intake"})).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.unwrap();
+    assert_eq!((first["kind"].as_str(), first["role"].as_str()), (Some("intake"), Some("reporter")));
+    let again = open(app, &c.resident, json!({"kind": "intake", "channel": "app"})).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    assert_eq!(again.json::<Value>().await.unwrap()["id"], first["id"]);
+    let wechat: Value =
+        open(app, &c.resident, json!({"kind": "intake", "channel": "wechat"})).await.json().await.unwrap();
+    assert_ne!(wechat["id"], first["id"]);
+    let bad = open(app, &c.resident, json!({"kind": "intake", "channel": "sms"})).await;
+    assert_eq!(problem(bad, StatusCode::UNPROCESSABLE_ENTITY).await["errors"][0]["field"], "channel");
+
+    let worker = crate::tickets::user_id(&c.grid_worker);
+    let resident = crate::tickets::user_id(&c.resident);
+    let refused = open(app, &c.resident, json!({"kind": "direct", "members": [worker]})).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let not_staff = open(app, &c.dept_staff, json!({"kind": "direct", "members": [resident]})).await;
+    assert_eq!(problem(not_staff, StatusCode::UNPROCESSABLE_ENTITY).await["errors"][0]["field"], "members");
+    let pair = open(app, &c.dept_staff, json!({"kind": "direct", "members": [worker]})).await;
+    assert_eq!(pair.status(), StatusCode::CREATED);
+    let pair: Value = pair.json().await.unwrap();
+    // The other side opening it finds the same conversation, and both can talk in it.
+    let dept = crate::tickets::user_id(&c.dept_staff);
+    let same = open(app, &c.grid_worker, json!({"kind": "direct", "members": [dept]})).await;
+    assert_eq!(same.status(), StatusCode::OK);
+    assert_eq!(same.json::<Value>().await.unwrap()["id"], pair["id"]);
+    let conv = pair["id"].as_str().unwrap();
+    text(app, &c.grid_worker, conv, "d-1", "这户明天复查").await;
+    let listed = my_conversations(app, &c.dept_staff).await;
+    assert_eq!(listed.iter().find(|x| x["id"] == conv).unwrap()["unread"], 1);
+    let res = send(app, &c.resident, conv, json!({"client_msg_id": "d-2", "type": "text", "text": "x"})).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+async fn open(app: &TestApp, who: &Session, body: Value) -> reqwest::Response {
+    app.post_json_as("/api/v1/conversations", &who.access_token, &body).await
+}
