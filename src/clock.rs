@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, Timelike, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 
 /// The current time.
 pub trait Clock: Send + Sync {
@@ -18,8 +18,7 @@ impl Clock for SystemClock {
     /// Truncated to microseconds, the precision PostgreSQL stores, so that a value written and read
     /// back equals the one answered at first (a replayed answer is byte-identical to the fresh one).
     fn now(&self) -> DateTime<Utc> {
-        let now = Utc::now();
-        now.with_nanosecond(now.nanosecond() / 1_000 * 1_000).unwrap_or(now)
+        Utc::now().trunc_subsecs(6)
     }
 }
 
@@ -51,6 +50,7 @@ impl Clock for ManualClock {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Timelike;
 
     #[test]
     fn the_system_clock_keeps_what_postgresql_keeps() {

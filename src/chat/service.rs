@@ -3,7 +3,7 @@
 //! paging, read cursors and the conversation list. Every change is published on the bus for the
 //! WebSocket hubs of all instances.
 
-use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use entity::{conversation, conversation_member, message, ticket, ticket_department, ticket_follower, user_role};
 use sea_orm::{
     sea_query::{Expr, OnConflict},
@@ -234,8 +234,6 @@ pub async fn append<C: ConnectionTrait>(
     visibility: Visibility,
     now: DateTime<Utc>,
 ) -> Result<message::Model, DbErr> {
-    // Stored to the microsecond (PostgreSQL's precision), so the view sent now equals the one read later.
-    let now = now.trunc_subsecs(6);
     let bumped = conversation::Entity::update_many()
         .col_expr(conversation::Column::LastSeq, Expr::col(conversation::Column::LastSeq).add(1))
         .col_expr(conversation::Column::LastMessageAt, Expr::value(now))
