@@ -277,6 +277,9 @@ pub struct GeoSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TicketSettings {
+    /// The checked policy and calendar, built on first use.
+    #[serde(skip)]
+    compiled: std::sync::OnceLock<(crate::tickets::sla::SlaPolicy, crate::tickets::sla::WorkCalendar)>,
     /// Grid worker accepts the on-site check.
     pub accept: crate::tickets::sla::PerUrgency,
     /// Grid worker verifies on site.
@@ -526,11 +529,20 @@ impl Settings {
 
 impl TicketSettings {
     fn validate(&self) -> Result<(), ConfigError> {
-        self.policy().map(|_| ())
+        self.compile().map(|_| ())
     }
 
-    /// The deadline policy and working-day calendar, checked.
+    /// The deadline policy and working-day calendar, checked once and kept (reports and moves ask for
+    /// them on every request; the settings do not change after start-up).
     pub fn policy(&self) -> Result<(crate::tickets::sla::SlaPolicy, crate::tickets::sla::WorkCalendar), ConfigError> {
+        if let Some(compiled) = self.compiled.get() {
+            return Ok(compiled.clone());
+        }
+        let compiled = self.compile()?;
+        Ok(self.compiled.get_or_init(|| compiled).clone())
+    }
+
+    fn compile(&self) -> Result<(crate::tickets::sla::SlaPolicy, crate::tickets::sla::WorkCalendar), ConfigError> {
         use crate::tickets::sla::{add_span, PerLevel, SlaPolicy, Span, WorkCalendar, MAX_SPAN_DAYS};
         let calendar =
             WorkCalendar::try_from(self.calendar.clone()).map_err(|e| err("tickets.calendar", &e.to_string()))?;
