@@ -182,7 +182,10 @@ pub async fn run_command(command: Command, mut settings: Settings) -> anyhow::Re
             let (state, _) = startup::build_state(settings, std::sync::Arc::new(SystemClock)).await?;
             let created =
                 crate::open311::keys::create(&state, &name, None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("created API key {} ({}) for {}", created.api_key.id, created.api_key.prefix, created.api_key.name);
+            println!(
+                "created API key {} ({}) for {}",
+                created.api_key.id, created.api_key.prefix, created.api_key.name
+            );
             println!("{}", created.key);
             println!("Keep it now: it is not stored and cannot be shown again.");
             Ok(())

@@ -225,8 +225,10 @@ pub fn check(category: &str, given: &BTreeMap<String, Vec<String>>) -> Result<An
     }
     let mut answers = Answers::default();
     for q in questions.iter().filter(|q| q.variable) {
-        let values: Vec<&str> =
-            given.get(q.code).map(|v| v.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect()).unwrap_or_default();
+        let values: Vec<&str> = given
+            .get(q.code)
+            .map(|v| v.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect())
+            .unwrap_or_default();
         if values.is_empty() {
             if q.required {
                 return Err(format!("attribute[{}] is required: {}", q.code, q.description));
@@ -349,7 +351,8 @@ mod tests {
 
     #[test]
     fn wrong_answers_are_refused_with_the_attribute_named() {
-        let cases: &[(&str, &[(&str, &[&str])], &str)] = &[
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a [&'a str])], &'a str);
+        let cases: &[Case] = &[
             ("gas", &[], "attribute[people_in_danger] is required"),
             ("gas", &[("people_in_danger", &["maybe"])], "must be one of yes, no"),
             ("gas", &[("people_in_danger", &["yes", "no"])], "takes one value"),

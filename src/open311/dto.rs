@@ -238,17 +238,17 @@ impl Document for CreatedRequests {
 
 /// `tokens/{token}.{format}`: the request a token stands for.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct TokenView {
+pub struct RequestTokenView {
     /// The ticket number.
     pub service_request_id: String,
     /// The token asked about.
     pub token: String,
 }
 
-/// A list of one [`TokenView`].
+/// A list of one [`RequestTokenView`].
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(transparent)]
-pub struct Tokens(pub Vec<TokenView>);
+pub struct Tokens(pub Vec<RequestTokenView>);
 
 impl Document for Tokens {
     fn xml(&self, x: &mut Xml) {

@@ -9,9 +9,7 @@ use actix_web::{
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{
-    dto::{
-        CreateRequestForm, CreatedRequests, ErrorView, ServiceDefinitionView, ServiceRequests, Services, Tokens,
-    },
+    dto::{CreateRequestForm, CreatedRequests, ErrorView, ServiceDefinitionView, ServiceRequests, Services, Tokens},
     format::{respond, Document, Format, Open311Error},
     keys, params,
     params::Pairs,
@@ -33,10 +31,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(get_token);
 }
 
-fn format_of(ext: &str) -> Result<Format, HttpResponse> {
-    Format::parse(ext).ok_or_else(|| {
-        Open311Error::not_found(format!("unknown format `{ext}`: use .json or .xml")).respond(Format::Xml)
-    })
+fn format_of(ext: &str) -> Result<Format, Open311Error> {
+    Format::parse(ext).ok_or_else(|| Open311Error::not_found(format!("unknown format `{ext}`: use .json or .xml")))
 }
 
 fn answer<T: Document>(format: Format, status: StatusCode, result: Result<T, Open311Error>) -> HttpResponse {
@@ -88,7 +84,7 @@ async fn gate_get(state: &AppState, req: &HttpRequest) -> Result<Pairs, Open311E
 async fn list_services(state: web::Data<AppState>, req: HttpRequest, format: web::Path<String>) -> HttpResponse {
     let format = match format_of(&format) {
         Ok(f) => f,
-        Err(res) => return res,
+        Err(e) => return e.respond(Format::Xml),
     };
     let result = async {
         gate_get(&state, &req).await?;
@@ -123,7 +119,7 @@ async fn get_service_definition(
     let (code, ext) = path.into_inner();
     let format = match format_of(&ext) {
         Ok(f) => f,
-        Err(res) => return res,
+        Err(e) => return e.respond(Format::Xml),
     };
     let result = async {
         gate_get(&state, &req).await?;
@@ -155,16 +151,19 @@ async fn get_service_definition(
     )
 )]
 #[get("/requests.{format}")]
-async fn list_service_requests(state: web::Data<AppState>, req: HttpRequest, format: web::Path<String>) -> HttpResponse {
+async fn list_service_requests(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    format: web::Path<String>,
+) -> HttpResponse {
     let format = match format_of(&format) {
         Ok(f) => f,
-        Err(res) => return res,
+        Err(e) => return e.respond(Format::Xml),
     };
     let result = async {
         let pairs = gate_get(&state, &req).await?;
         let window = state.settings().open311.window_days;
-        let filter =
-            params::request_filter(&pairs, state.clock().now(), window).map_err(Open311Error::bad_request)?;
+        let filter = params::request_filter(&pairs, state.clock().now(), window).map_err(Open311Error::bad_request)?;
         service::requests(&state, filter).await
     }
     .await;
@@ -196,7 +195,7 @@ async fn get_service_request(
     let (id, ext) = path.into_inner();
     let format = match format_of(&ext) {
         Ok(f) => f,
-        Err(res) => return res,
+        Err(e) => return e.respond(Format::Xml),
     };
     let result = async {
         gate_get(&state, &req).await?;
@@ -227,7 +226,7 @@ async fn get_token(state: web::Data<AppState>, req: HttpRequest, path: web::Path
     let (token, ext) = path.into_inner();
     let format = match format_of(&ext) {
         Ok(f) => f,
-        Err(res) => return res,
+        Err(e) => return e.respond(Format::Xml),
     };
     let result = async {
         gate_get(&state, &req).await?;
@@ -287,7 +286,7 @@ async fn create_service_request(
 ) -> HttpResponse {
     let format = match format_of(&format) {
         Ok(f) => f,
-        Err(res) => return res,
+        Err(e) => return e.respond(Format::Xml),
     };
     let result = async {
         let mut pairs = body_pairs(&req, &body)?;

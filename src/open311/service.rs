@@ -14,8 +14,8 @@ use uuid::Uuid;
 use super::{
     attributes,
     dto::{
-        CreatedRequestView, CreatedRequests, ServiceDefinitionView, ServiceRequests, ServiceView, Services, TokenView,
-        Tokens,
+        CreatedRequestView, CreatedRequests, RequestTokenView, ServiceDefinitionView, ServiceRequests, ServiceView,
+        Services, Tokens,
     },
     feed,
     format::Open311Error,
@@ -32,6 +32,25 @@ use crate::{
         status::{TicketStatus, Urgency},
     },
 };
+
+/// What `tickets::service::submit` answered, as far as Open311 needs it.
+#[derive(serde::Deserialize)]
+struct Submitted {
+    ticket: SubmittedTicket,
+}
+
+#[derive(serde::Deserialize)]
+struct SubmittedTicket {
+    id: Uuid,
+    number: String,
+    urgency: Urgency,
+}
+
+/// A saved refusal's words.
+#[derive(serde::Deserialize)]
+struct Refused {
+    detail: String,
+}
 
 /// The sector a department kind stands for, as Open311's `group`.
 pub fn group_of(department_kind: &str) -> &'static str {
@@ -165,7 +184,12 @@ pub async fn requests(state: &AppState, filter: RequestFilter) -> Result<Service
             }
         }
     }
-    let rows = find.order_by_desc(ticket::Column::CreatedAt).order_by_desc(ticket::Column::Id).limit(max).all(state.db()).await?;
+    let rows = find
+        .order_by_desc(ticket::Column::CreatedAt)
+        .order_by_desc(ticket::Column::Id)
+        .limit(max)
+        .all(state.db())
+        .await?;
     views(state, rows).await
 }
 
@@ -192,7 +216,7 @@ pub async fn token(state: &AppState, token: &str) -> Result<Tokens, Open311Error
         .await?
         .ok_or_else(not_found)?;
     let ticket = ticket::Entity::find_by_id(row.ticket_id).one(state.db()).await?.ok_or_else(not_found)?;
-    Ok(Tokens(vec![TokenView { service_request_id: ticket.number, token: row.token }]))
+    Ok(Tokens(vec![RequestTokenView { service_request_id: ticket.number, token: row.token }]))
 }
 
 /// Reports a hazard through the tickets service (channel `open311`) as the key's service account.
@@ -203,10 +227,8 @@ pub async fn create(
     req: NewRequest,
     retry: Option<&Retry>,
 ) -> Result<CreatedRequests, Open311Error> {
-    let Some(category) = category::Entity::find_by_id(req.service_code.clone())
-        .one(state.db())
-        .await?
-        .filter(|c| c.active)
+    let Some(category) =
+        category::Entity::find_by_id(req.service_code.clone()).one(state.db()).await?.filter(|c| c.active)
     else {
         return Err(unknown_service(&req.service_code));
     };
@@ -216,7 +238,8 @@ pub async fn create(
         description.push('\n');
         description.push_str(line);
     }
-    let urgency = if answers.danger { Some(Urgency::Emergency) } else { Urgency::parse(&category.default_urgency).ok() };
+    let urgency =
+        if answers.danger { Some(Urgency::Emergency) } else { Urgency::parse(&category.default_urgency).ok() };
     let submit = SubmitTicketRequest {
         category: category.code.clone(),
         description,
@@ -229,18 +252,16 @@ pub async fn create(
     };
     let viewer = Viewer::load(state.db(), caller.user_id).await?;
     let answer = tickets::submit(state, &viewer, submit, Some(Channel::Open311), retry).await?;
-    let body: serde_json::Value =
-        serde_json::from_str(&answer.body).map_err(|e| crate::error::ApiError::internal(e.into()))?;
     if answer.status != StatusCode::CREATED.as_u16() {
-        // A replayed refusal: the first request was refused with this answer.
-        let detail = body["detail"].as_str().unwrap_or("the first request with this Idempotency-Key failed");
+        // A replayed refusal: the first request with this key was refused with this answer.
+        let detail = serde_json::from_str::<Refused>(&answer.body)
+            .map(|r| r.detail)
+            .unwrap_or_else(|_| "the first request with this Idempotency-Key was refused".to_owned());
         return Err(Open311Error::bad_request(detail));
     }
-    let ticket_id: Uuid = body["ticket"]["id"]
-        .as_str()
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| crate::error::ApiError::internal(anyhow::anyhow!("submit answer without a ticket id")))?;
-    let number = body["ticket"]["number"].as_str().unwrap_or_default().to_owned();
+    let Submitted { ticket: SubmittedTicket { id: ticket_id, number, urgency } } =
+        serde_json::from_str(&answer.body)
+            .map_err(|e| crate::error::ApiError::internal(anyhow::anyhow!("submit answer: {e}")))?;
     // The ticket is committed; its Open311 record follows (kept by a retry if this write is lost).
     let record = open311_request::ActiveModel {
         ticket_id: Set(ticket_id),
@@ -258,7 +279,7 @@ pub async fn create(
         .one(state.db())
         .await?
         .ok_or_else(|| crate::error::ApiError::internal(anyhow::anyhow!("open311 record vanished")))?;
-    let notice = if body["ticket"]["urgency"] == "emergency" {
+    let notice = if urgency == Urgency::Emergency {
         EMERGENCY_ADVICE.to_owned()
     } else {
         format!("已受理，编号{number}。可凭编号查询办理进度。")

@@ -15,8 +15,8 @@ use entity::{outbox, ticket, ticket_event};
 use prometheus::{IntCounterVec, Opts};
 use sea_orm::{
     sea_query::{Expr, LockBehavior, LockType},
-    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Select, TransactionTrait,
 };
 use uuid::Uuid;
 

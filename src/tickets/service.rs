@@ -13,8 +13,8 @@ use actix_web::http::StatusCode;
 use chrono::{DateTime, Utc};
 use entity::{media, ticket};
 use sea_orm::{
-    sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    QueryFilter, TransactionTrait, TryIntoModel,
+    sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    TransactionTrait, TryIntoModel,
 };
 use serde::Serialize;
 use uuid::Uuid;

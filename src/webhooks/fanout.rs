@@ -5,9 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::{department, outbox, ticket, ticket_event, webhook_delivery, webhook_endpoint};
-use sea_orm::{
-    sea_query::OnConflict, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-};
+use sea_orm::{sea_query::OnConflict, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::{

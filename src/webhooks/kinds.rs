@@ -12,12 +12,7 @@ const SYSTEM_EVENTS: [&str; 5] = ["escalate", "follow", "merge", "rate", "co_dep
 
 /// Every kind an endpoint may name (without the wildcard).
 pub fn known() -> Vec<String> {
-    Action::ALL
-        .iter()
-        .map(|a| a.as_str())
-        .chain(SYSTEM_EVENTS)
-        .map(|a| format!("ticket.{a}"))
-        .collect()
+    Action::ALL.iter().map(|a| a.as_str()).chain(SYSTEM_EVENTS).map(|a| format!("ticket.{a}")).collect()
 }
 
 /// Checks and normalises a subscription list: known kinds or the wildcard, without repeats, not empty.

@@ -5,7 +5,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::{
-    dto::{CreateWebhookRequest, CreatedWebhookView, DeliveryView, ListDeliveriesQuery, UpdateWebhookRequest, WebhookView},
+    dto::{
+        CreateWebhookRequest, CreatedWebhookView, DeliveryView, ListDeliveriesQuery, UpdateWebhookRequest, WebhookView,
+    },
     service,
 };
 use crate::{

@@ -65,8 +65,19 @@ async fn setup(max_attempts: u32) -> Setup {
 async fn a_ticket_event_reaches_its_endpoint_signed_and_is_retried_after_a_500() {
     let s = setup(5).await;
     let app = &s.app;
-    Mock::given(method("POST")).and(path("/hook")).respond_with(ResponseTemplate::new(500)).up_to_n_times(1).with_priority(1).mount(&s.server).await;
-    Mock::given(method("POST")).and(path("/hook")).respond_with(ResponseTemplate::new(204)).with_priority(2).mount(&s.server).await;
+    Mock::given(method("POST"))
+        .and(path("/hook"))
+        .respond_with(ResponseTemplate::new(500))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&s.server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/hook"))
+        .respond_with(ResponseTemplate::new(204))
+        .with_priority(2)
+        .mount(&s.server)
+        .await;
     let wanted = register(app, &s.admin, format!("{}/hook", s.server.uri()), json!(["ticket.submit"])).await;
     assert_eq!(wanted["secret"], SECRET);
     let other = register(app, &s.admin, format!("{}/other", s.server.uri()), json!(["ticket.accept"])).await;
@@ -80,7 +91,10 @@ async fn a_ticket_event_reaches_its_endpoint_signed_and_is_retried_after_a_500()
     let log = deliveries(app, &s.admin, &wanted).await;
     assert_eq!(log.len(), 1);
     let d = &log[0];
-    assert_eq!((d["state"].as_str(), d["attempts"].as_i64(), d["status_code"].as_i64()), (Some("pending"), Some(1), Some(500)));
+    assert_eq!(
+        (d["state"].as_str(), d["attempts"].as_i64(), d["status_code"].as_i64()),
+        (Some("pending"), Some(1), Some(500))
+    );
     assert_eq!(d["kind"], "ticket.submit");
     assert_eq!(d["ticket_id"], t["id"]);
     let next: chrono::DateTime<Utc> = serde_json::from_value(d["next_attempt_at"].clone()).unwrap();
@@ -93,7 +107,10 @@ async fn a_ticket_event_reaches_its_endpoint_signed_and_is_retried_after_a_500()
     s.clock.advance(TimeDelta::seconds(base));
     assert_eq!(hazardline::webhooks::worker::deliver_due(&app.state).await.unwrap(), 1);
     let d = deliveries(app, &s.admin, &wanted).await.remove(0);
-    assert_eq!((d["state"].as_str(), d["attempts"].as_i64(), d["status_code"].as_i64()), (Some("delivered"), Some(2), Some(204)));
+    assert_eq!(
+        (d["state"].as_str(), d["attempts"].as_i64(), d["status_code"].as_i64()),
+        (Some("delivered"), Some(2), Some(204))
+    );
     let codes: Vec<i64> = d["log"].as_array().unwrap().iter().map(|a| a["status_code"].as_i64().unwrap()).collect();
     assert_eq!(codes, [500, 204]);
     assert!(d["next_attempt_at"].is_null() && d["delivered_at"].is_string());
@@ -151,7 +168,10 @@ async fn a_delivery_that_keeps_failing_is_given_up_and_a_disabled_endpoint_gets_
     s.clock.advance(TimeDelta::days(1));
     assert_eq!(hazardline::webhooks::worker::deliver_due(&app.state).await.unwrap(), 0, "dead stays dead");
     let url = format!("/api/v1/webhooks/{}/deliveries?state=dead", failing["id"].as_str().unwrap());
-    assert_eq!(app.get_as(&url, &s.admin.access_token).await.json::<Value>().await.unwrap().as_array().unwrap().len(), 1);
+    assert_eq!(
+        app.get_as(&url, &s.admin.access_token).await.json::<Value>().await.unwrap().as_array().unwrap().len(),
+        1
+    );
 
     // Disabled: pending deliveries are given up without a call, and new events are not fanned out.
     let path = format!("/api/v1/webhooks/{}", failing["id"].as_str().unwrap());
