@@ -12,6 +12,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use entity::{webhook_attempt, webhook_delivery, webhook_endpoint};
 use sea_orm::{
     sea_query::Expr, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -166,7 +167,9 @@ async fn record(
             update = update.col_expr(webhook_delivery::Column::NextAttemptAt, Expr::value(next));
         }
     }
-    update.filter(webhook_delivery::Column::Id.eq(row.id)).exec(state.db()).await?;
+    // The outcome and its log line together, or neither (the lease then expires and it is retried).
+    let txn = state.db().begin().await?;
+    update.filter(webhook_delivery::Column::Id.eq(row.id)).exec(&txn).await?;
     webhook_attempt::Entity::insert(webhook_attempt::ActiveModel {
         id: Set(Uuid::now_v7()),
         delivery_id: Set(row.id),
@@ -176,8 +179,9 @@ async fn record(
         error: Set(error),
         duration_ms: Set(duration_ms),
     })
-    .exec_without_returning(state.db())
+    .exec_without_returning(&txn)
     .await?;
+    txn.commit().await?;
     Ok(())
 }
 
