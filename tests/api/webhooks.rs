@@ -21,7 +21,7 @@ use wiremock::{
 
 use crate::{
     helpers::{spawn_app_with_clock, Session, TestApp},
-    tickets::{report, submit},
+    tickets::{act_ok, login, report, submit},
 };
 
 const SECRET: &str = "a-shared-secret-of-the-receiver";
@@ -136,6 +136,18 @@ async fn a_ticket_event_reaches_its_endpoint_signed_and_is_retried_after_a_500()
         signature::verify(SECRET, header, &got[0].body, later, signature::REPLAY_WINDOW_SECS),
         Err(signature::SignatureError::Stale)
     );
+
+    // A later move reaches the endpoint that asked for it, and only that one.
+    let worker = login(app, &hazardline::geo::seed::grid_worker_phone(0), "demo password 1").await;
+    act_ok(app, &worker, &t, json!({"action": "accept"})).await;
+    drain_outbox(&app.state).await;
+    let accepted = deliveries(app, &s.admin, &other).await;
+    assert_eq!(accepted.len(), 1);
+    assert_eq!(
+        (accepted[0]["kind"].as_str(), accepted[0]["ticket_id"].as_str()),
+        (Some("ticket.accept"), t["id"].as_str())
+    );
+    assert_eq!(deliveries(app, &s.admin, &wanted).await.len(), 1, "no accept for a submit-only endpoint");
 
     let body: Value = serde_json::from_slice(&got[0].body).unwrap();
     assert_eq!(body["type"], "ticket.submit");
