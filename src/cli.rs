@@ -1,4 +1,4 @@
-//! Command line: `serve` (default), `migrate`, `create-user`, `seed-demo`.
+//! Command line: `serve` (default), `migrate`, `create-user`, `create-api-key`, `seed-demo`.
 
 use std::{io::Read, path::PathBuf};
 
@@ -42,6 +42,12 @@ pub enum Command {
         /// Read the password from standard input (first line).
         #[arg(long)]
         password_stdin: bool,
+    },
+    /// Make an Open311 API key and print it (only its hash is kept: this is the one time it is shown).
+    CreateApiKey {
+        /// Who uses the key, e.g. 12345热线.
+        #[arg(long)]
+        name: String,
     },
     /// Load the demo data set (idempotent).
     SeedDemo,
@@ -171,6 +177,18 @@ pub async fn run_command(command: Command, mut settings: Settings) -> anyhow::Re
                     outcome.skipped.len()
                 )
             }
+        }
+        Command::CreateApiKey { name } => {
+            let (state, _) = startup::build_state(settings, std::sync::Arc::new(SystemClock)).await?;
+            let created =
+                crate::open311::keys::create(&state, &name, None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "created API key {} ({}) for {}",
+                created.api_key.id, created.api_key.prefix, created.api_key.name
+            );
+            println!("{}", created.key);
+            println!("Keep it now: it is not stored and cannot be shown again.");
+            Ok(())
         }
         Command::SeedDemo => {
             settings.app.seed_demo = true;

@@ -37,6 +37,10 @@ pub struct Settings {
     pub chat: ChatSettings,
     /// Delivering the ticket outbox.
     pub notifications: NotificationSettings,
+    /// The Open311 GeoReport v2 API and its API keys.
+    pub open311: Open311Settings,
+    /// Outbound webhooks to other government systems.
+    pub webhooks: WebhookSettings,
     /// Logging.
     pub log: LogSettings,
 }
@@ -368,6 +372,81 @@ impl NotificationSettings {
     }
 }
 
+/// The Open311 GeoReport v2 API (`/open311/v2`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Open311Settings {
+    /// The one `jurisdiction_id` this server answers for; requests naming another get 404.
+    pub jurisdiction_id: String,
+    /// Requests per minute one API key may make (POST, and GETs that send `api_key`).
+    pub requests_per_minute: u32,
+    /// Requests per minute one client address may make to the public GETs without a key.
+    pub anonymous_requests_per_minute: u32,
+    /// Days `GET requests` covers without dates, and the longest span it accepts.
+    pub window_days: u32,
+    /// Most requests one `GET requests` answers (newest first).
+    pub max_requests: u64,
+}
+
+impl Open311Settings {
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.jurisdiction_id.trim().is_empty() {
+            return Err(err("open311.jurisdiction_id", "must not be empty"));
+        }
+        if self.requests_per_minute == 0 || self.anonymous_requests_per_minute == 0 {
+            return Err(err("open311.requests_per_minute", "limits must be at least 1"));
+        }
+        if !(1..=3650).contains(&self.window_days) {
+            return Err(err("open311.window_days", "must be between 1 and 3650"));
+        }
+        if !(1..=10_000).contains(&self.max_requests) {
+            return Err(err("open311.max_requests", "must be between 1 and 10000"));
+        }
+        Ok(())
+    }
+}
+
+/// Outbound webhooks: the delivery worker.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookSettings {
+    /// Whether this instance runs the delivery worker (deliveries wait while none does).
+    pub enabled: bool,
+    /// Milliseconds between passes when idle.
+    pub poll_interval_ms: u64,
+    /// Deliveries taken per pass.
+    pub batch_size: u64,
+    /// Seconds to wait for a receiver's answer.
+    pub timeout_secs: u64,
+    /// Attempts before a delivery is given up (`dead_at`).
+    pub max_attempts: u32,
+    /// Wait before the first retry, in seconds; doubled each further attempt.
+    pub backoff_base_secs: u64,
+    /// Longest wait between attempts, in seconds.
+    pub backoff_max_secs: u64,
+}
+
+impl WebhookSettings {
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.poll_interval_ms < 10 {
+            return Err(err("webhooks.poll_interval_ms", "must be at least 10"));
+        }
+        if !(1..=1000).contains(&self.batch_size) {
+            return Err(err("webhooks.batch_size", "must be between 1 and 1000"));
+        }
+        if !(1..=300).contains(&self.timeout_secs) {
+            return Err(err("webhooks.timeout_secs", "must be between 1 and 300"));
+        }
+        if self.max_attempts == 0 {
+            return Err(err("webhooks.max_attempts", "must be at least 1"));
+        }
+        if self.backoff_base_secs == 0 || self.backoff_max_secs < self.backoff_base_secs {
+            return Err(err("webhooks.backoff_base_secs", "must be at least 1 and at most backoff_max_secs"));
+        }
+        Ok(())
+    }
+}
+
 /// Logging.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -502,6 +581,8 @@ impl Settings {
         self.media.validate()?;
         self.tickets.validate()?;
         self.notifications.validate()?;
+        self.open311.validate()?;
+        self.webhooks.validate()?;
         if !(1..=20_000).contains(&self.chat.max_text_chars) {
             return Err(err("chat.max_text_chars", "must be between 1 and 20000"));
         }

@@ -25,6 +25,8 @@ use crate::error::{FieldError, ProblemDetails};
         (name = "tickets", description = "Hazard tickets: report, move through the workflow, history, follow, lists and counts, comments, co-handling, ratings"),
         (name = "chat", description = "Conversations and messages: ticket threads, sending, recall, paging, read cursors"),
         (name = "notifications", description = "Notification preferences: muted kinds and quiet hours"),
+        (name = "open311", description = "Open311 GeoReport v2 under /open311/v2 (JSON and XML, errors as the spec's error list), and the API keys its clients use"),
+        (name = "webhooks", description = "Outbound webhooks: endpoints, their event kinds and the delivery log"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),
     components(schemas(ProblemDetails, FieldError)),

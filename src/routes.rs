@@ -9,7 +9,7 @@ use actix_web::{
 use utoipa::OpenApi;
 use utoipa_actix_web::{scope, AppExt, UtoipaApp};
 
-use crate::{admin, auth, chat, geo, health, media, notifications, openapi::ApiDoc, tickets};
+use crate::{admin, auth, chat, geo, health, media, notifications, open311, openapi::ApiDoc, tickets, webhooks};
 
 /// Mounts every documented endpoint on `app`.
 pub fn mount<T, B>(app: App<T>) -> UtoipaApp<T>
@@ -30,8 +30,11 @@ where
                 .configure(tickets::routes::configure)
                 .configure(chat::routes::configure)
                 .configure(notifications::routes::configure)
+                .configure(open311::key_routes::configure)
+                .configure(webhooks::routes::configure)
                 .configure(chat::ws::configure),
         )
+        .service(scope("/open311/v2").configure(open311::routes::configure))
 }
 
 /// The OpenAPI document as JSON (built once at start-up, and by the snapshot test).

@@ -64,6 +64,9 @@ impl Application {
         if state.settings().notifications.enabled {
             tokio::spawn(crate::notifications::worker::run(state.clone()));
         }
+        if state.settings().webhooks.enabled {
+            tokio::spawn(crate::webhooks::worker::run(state.clone()));
+        }
         Ok(Application { port, server, state, sms_log })
     }
 

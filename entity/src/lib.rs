@@ -3,6 +3,7 @@
 
 pub mod prelude;
 
+pub mod api_key;
 pub mod category;
 pub mod conversation;
 pub mod conversation_member;
@@ -13,6 +14,7 @@ pub mod idempotency_key;
 pub mod media;
 pub mod message;
 pub mod notification_pref;
+pub mod open311_request;
 pub mod outbox;
 pub mod refresh_token;
 pub mod region;
@@ -26,4 +28,7 @@ pub mod ticket_event;
 pub mod ticket_follower;
 pub mod user;
 pub mod user_role;
+pub mod webhook_attempt;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;
 pub mod wechat_binding;

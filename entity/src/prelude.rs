@@ -1,5 +1,6 @@
 //! `Entity as X` aliases.
 
+pub use super::api_key::Entity as ApiKey;
 pub use super::category::Entity as Category;
 pub use super::conversation::Entity as Conversation;
 pub use super::conversation_member::Entity as ConversationMember;
@@ -10,6 +11,7 @@ pub use super::idempotency_key::Entity as IdempotencyKey;
 pub use super::media::Entity as Media;
 pub use super::message::Entity as Message;
 pub use super::notification_pref::Entity as NotificationPref;
+pub use super::open311_request::Entity as Open311Request;
 pub use super::outbox::Entity as Outbox;
 pub use super::refresh_token::Entity as RefreshToken;
 pub use super::region::Entity as Region;
@@ -23,4 +25,7 @@ pub use super::ticket_event::Entity as TicketEvent;
 pub use super::ticket_follower::Entity as TicketFollower;
 pub use super::user::Entity as User;
 pub use super::user_role::Entity as UserRole;
+pub use super::webhook_attempt::Entity as WebhookAttempt;
+pub use super::webhook_delivery::Entity as WebhookDelivery;
+pub use super::webhook_endpoint::Entity as WebhookEndpoint;
 pub use super::wechat_binding::Entity as WechatBinding;

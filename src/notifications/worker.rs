@@ -37,6 +37,7 @@ use crate::{
     state::AppState,
     tickets::{
         status::{TicketStatus, Urgency},
+        store::WEBHOOK_AUDIENCE,
         workflow::NoticeKind,
     },
 };
@@ -239,6 +240,12 @@ async fn handle<C: ConnectionTrait>(
 ) -> Result<After, DbErr> {
     let none = After { message: None, status: None };
     let settings = &state.settings().notifications;
+    if row.audience == WEBHOOK_AUDIENCE {
+        // Every ticket event has one such row: it becomes one delivery per subscribed endpoint.
+        crate::webhooks::fanout::fan_out(db, row, now).await?;
+        finish(db, row, now, Ok(()), settings, false).await?;
+        return Ok(none);
+    }
     let Some(kind) = kind_of(row) else {
         tracing::warn!(outbox.id = %row.id, kind = %row.kind, "outbox row of an unknown kind dead-lettered");
         finish(db, row, now, Err(format!("unknown kind `{}`", row.kind)), settings, true).await?;

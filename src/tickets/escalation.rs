@@ -15,8 +15,8 @@ use entity::{outbox, ticket, ticket_event};
 use prometheus::{IntCounterVec, Opts};
 use sea_orm::{
     sea_query::{Expr, LockBehavior, LockType},
-    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect, Select, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Select, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -189,7 +189,7 @@ async fn escalate<C: ConnectionTrait>(
     }
     let event = event_row(row, status, to, due, now);
     let event_id = event.id;
-    ticket_event::Entity::insert(event.into_active_model()).exec_without_returning(db).await?;
+    store::insert_event(db, event).await?;
     let notices: Vec<outbox::ActiveModel> = (from + 1..=to)
         .flat_map(|level| {
             let payload = payload(row, status, level, due);

@@ -221,7 +221,7 @@ pub async fn add_co_department(
             "department_id": dept.id,
         });
         let notice = store::outbox_row(id, Some(event.id), Audience::Department(dept.id), "co_handling", &payload, now);
-        ticket_event::Entity::insert(event.into_active_model()).exec_without_returning(&txn).await?;
+        store::insert_event(&txn, event).await?;
         entity::outbox::Entity::insert(notice).exec_without_returning(&txn).await?;
         tracing::info!(ticket.id = %id, department.id = %dept.id, "co-handling department added");
     }
@@ -270,7 +270,7 @@ pub async fn rate(state: &AppState, viewer: &Viewer, id: Uuid, req: RateTicketRe
         serde_json::json!({ "score": score }),
         now,
     );
-    ticket_event::Entity::insert(event.into_active_model()).exec_without_returning(&txn).await?;
+    store::insert_event(&txn, event).await?;
     let saved = ticket::Entity::find_by_id(id)
         .one(&txn)
         .await?

@@ -11,10 +11,10 @@ use view::{is_follower, view_of, Seen};
 
 use actix_web::http::StatusCode;
 use chrono::{DateTime, Utc};
-use entity::{media, ticket, ticket_event};
+use entity::{media, ticket};
 use sea_orm::{
-    sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel,
-    QueryFilter, TransactionTrait, TryIntoModel,
+    sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    TransactionTrait, TryIntoModel,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -321,7 +321,7 @@ pub async fn submit(
         return Ok(answer);
     }
     ticket::Entity::insert(row).exec_without_returning(&txn).await?;
-    ticket_event::Entity::insert(event_row.into_active_model()).exec_without_returning(&txn).await?;
+    store::insert_event(&txn, event_row).await?;
     attach_photos(&txn, id, &photos).await?;
     let number = number::assign(&txn, id, now).await?;
     let payload = notice_payload(number.as_str(), &req.category, &transition.state, Action::Submit, due);

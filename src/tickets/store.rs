@@ -246,8 +246,38 @@ pub async fn insert_event_and_notices<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     let event_id = event.id;
-    ticket_event::Entity::insert(event.into_active_model()).exec_without_returning(db).await?;
+    insert_event(db, event).await?;
     insert_notices(db, ticket_id, event_id, notifications, payload, now).await
+}
+
+/// Audience of the outbox row every ticket event gets: the notifications worker hands it to the
+/// webhook fan-out (`webhooks::fanout`), which writes one delivery per subscribed endpoint.
+pub const WEBHOOK_AUDIENCE: &str = "webhook";
+
+/// Inserts a ticket event and its `webhook` outbox row (kind `ticket.<action>`), in the caller's
+/// transaction. Every event is written here, so every event reaches the webhooks exactly when it
+/// commits.
+pub async fn insert_event<C: ConnectionTrait>(db: &C, event: ticket_event::Model) -> Result<(), DbErr> {
+    let row = outbox::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        ticket_id: Set(Some(event.ticket_id)),
+        event_id: Set(Some(event.id)),
+        audience: Set(WEBHOOK_AUDIENCE.to_owned()),
+        audience_id: Set(None),
+        kind: Set(format!("ticket.{}", event.action)),
+        payload: Set("{}".to_owned()),
+        created_at: Set(event.at),
+        available_at: Set(event.at),
+        delivered_at: Set(None),
+        attempts: Set(0),
+        last_error: Set(None),
+        dead_at: Set(None),
+        claimed_by: Set(None),
+        claimed_until: Set(None),
+    };
+    ticket_event::Entity::insert(event.into_active_model()).exec_without_returning(db).await?;
+    outbox::Entity::insert(row).exec_without_returning(db).await?;
+    Ok(())
 }
 
 /// Inserts the outbox rows of an event's notifications (one statement; none when there are none).
