@@ -1737,7 +1737,7 @@ mod tests {
             Effect::Follow { .. } => Outcome::Followed(brief(3)),
             Effect::AddToTicket { .. } => Outcome::Added(brief(1)),
             Effect::HandOff { .. } => Outcome::HandedOff,
-            Effect::Query(_) => Outcome::Tickets(if pick % 2 == 0 { vec![] } else { vec![brief(5)] }),
+            Effect::Query(_) => Outcome::Tickets(if pick.is_multiple_of(2) { vec![] } else { vec![brief(5)] }),
         }
     }
 
