@@ -35,6 +35,8 @@ pub struct Settings {
     pub tickets: TicketSettings,
     /// Chat: message limits and recall.
     pub chat: ChatSettings,
+    /// The intake bot.
+    pub intake: IntakeSettings,
     /// Delivering the ticket outbox.
     pub notifications: NotificationSettings,
     /// The Open311 GeoReport v2 API and its API keys.
@@ -336,6 +338,18 @@ pub struct ChatSettings {
     pub ws_max_resume_cursors: usize,
 }
 
+/// The intake bot.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntakeSettings {
+    /// Seconds without a message after which a conversation with the bot ends (its draft is offered once).
+    pub session_ttl_secs: u64,
+    /// Hours an ended conversation's draft is kept to be offered.
+    pub draft_keep_hours: u64,
+    /// Longest wait, in milliseconds, for the same person's previous message to be answered.
+    pub turn_wait_ms: u64,
+}
+
 /// The outbox worker.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -549,6 +563,12 @@ impl Settings {
         }
         if !(self.geo.near_border_m.is_finite() && (0.0..=1000.0).contains(&self.geo.near_border_m)) {
             return Err(err("geo.near_border_m", "must be a number of metres between 0 and 1000"));
+        }
+        if self.intake.session_ttl_secs < 60 || self.intake.draft_keep_hours == 0 {
+            return Err(err("intake.session_ttl_secs", "at least 60 seconds, and draft_keep_hours at least 1"));
+        }
+        if !(100..=60_000).contains(&self.intake.turn_wait_ms) {
+            return Err(err("intake.turn_wait_ms", "must be between 100 and 60000"));
         }
         if self.server.json_limit_bytes < 1024 {
             return Err(err("server.json_limit_bytes", "must be at least 1024"));

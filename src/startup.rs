@@ -135,6 +135,7 @@ pub async fn build_state(
     let state = AppState::new(settings, db, backends, jwt, sms, wechat, clock, jurisdiction, blobs, media, hub);
     // A region tree that no longer validates must not keep the service down: log it loudly and
     // serve with an empty index (every report then lands in the unrouted queue for dispatchers).
+    crate::intake::service::register(&state);
     match state.jurisdiction().reload(state.db()).await {
         Ok(regions) => tracing::info!(regions, "region index built"),
         Err(e) => tracing::error!(error = %format!("{e:#}"), "region index NOT built; reports will be unrouted"),

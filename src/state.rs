@@ -6,7 +6,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::{
     auth::{jwt::JwtKeys, sms::SmsCodes},
-    chat::hub::Hub,
+    chat::{handler::Handlers, hub::Hub},
     clock::Clock,
     config::Settings,
     geo::service::Jurisdiction,
@@ -35,6 +35,7 @@ struct Inner {
     media: MediaContext,
     channels: Channels,
     hub: Hub,
+    handlers: Handlers,
 }
 
 impl AppState {
@@ -67,6 +68,7 @@ impl AppState {
                 media,
                 channels: Channels::default(),
                 hub,
+                handlers: Handlers::default(),
             }),
         }
     }
@@ -124,6 +126,11 @@ impl AppState {
     /// This instance's WebSocket sessions (owned by `chat`; held here so handlers can reach it).
     pub fn hub(&self) -> &Hub {
         &self.inner.hub
+    }
+
+    /// Handlers of conversation kinds (the intake bot registers itself for `intake`).
+    pub fn conversation_handlers(&self) -> &Handlers {
+        &self.inner.handlers
     }
 
     /// The clock.

@@ -3,6 +3,7 @@
 //! WebSocket (`ws`), fanned out by each instance's `hub` from the bus.
 
 pub mod dto;
+pub mod handler;
 pub mod hub;
 pub mod routes;
 pub mod service;

@@ -270,6 +270,60 @@ pub async fn append<C: ConnectionTrait>(
     Ok(row)
 }
 
+/// Appends several messages from one sender in order with one sequence bump and one insert (the bot's
+/// replies to a turn). Call in a transaction.
+pub async fn append_many<C: ConnectionTrait>(
+    db: &C,
+    conversation: Uuid,
+    sender_role: &str,
+    contents: &[Content],
+    now: DateTime<Utc>,
+) -> Result<Vec<message::Model>, DbErr> {
+    let Ok(count) = i64::try_from(contents.len()) else {
+        return Err(DbErr::Custom("too many messages".into()));
+    };
+    if count == 0 {
+        return Ok(Vec::new());
+    }
+    let bumped = conversation::Entity::update_many()
+        .col_expr(conversation::Column::LastSeq, Expr::col(conversation::Column::LastSeq).add(count))
+        .col_expr(conversation::Column::LastMessageAt, Expr::value(now))
+        .col_expr(conversation::Column::UpdatedAt, Expr::value(now))
+        .filter(conversation::Column::Id.eq(conversation))
+        .exec(db)
+        .await?;
+    if bumped.rows_affected != 1 {
+        return Err(DbErr::RecordNotFound(format!("conversation {conversation}")));
+    }
+    let last: i64 = conversation::Entity::find_by_id(conversation)
+        .select_only()
+        .column(conversation::Column::LastSeq)
+        .into_tuple()
+        .one(db)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("conversation {conversation}")))?;
+    let mut rows = Vec::with_capacity(contents.len());
+    for (seq, content) in (last - count + 1..).zip(contents) {
+        rows.push(message::Model {
+            id: Uuid::now_v7(),
+            conversation_id: conversation,
+            seq,
+            sender_id: None,
+            sender_role: sender_role.to_owned(),
+            client_msg_id: None,
+            kind: content.kind().to_owned(),
+            body: serde_json::to_string(content).map_err(|e| DbErr::Custom(e.to_string()))?,
+            visibility: Visibility::All.as_str().to_owned(),
+            recalled_at: None,
+            created_at: now,
+        });
+    }
+    message::Entity::insert_many(rows.iter().cloned().map(sea_orm::IntoActiveModel::into_active_model))
+        .exec_without_returning(db)
+        .await?;
+    Ok(rows)
+}
+
 /// The caller's standing in a conversation.
 pub struct Access {
     /// The conversation.
@@ -402,6 +456,12 @@ pub async fn send(
     }
     let view = message_view(&row);
     publish(state, recipients(state.db(), &row).await?, ServerEvent::Message { message: view.clone() }).await;
+    if let Some(handler) = state.conversation_handlers().get(&access.conversation.kind) {
+        // The message is stored whatever the handler does; a failed turn is retried with the next message.
+        if let Err(e) = handler.on_message(state, &access.conversation, &row).await {
+            tracing::error!(conversation = %id, message = %row.id, error = %e, "conversation handler failed");
+        }
+    }
     Ok((view, true))
 }
 
@@ -648,6 +708,13 @@ pub async fn open(state: &AppState, viewer: &Viewer, req: OpenConversationReques
         .await?;
     }
     txn.commit().await?;
+    if let Some(handler) = state.conversation_handlers().get(kind) {
+        if let Some(row) = conversation::Entity::find_by_id(id).one(state.db()).await? {
+            if let Err(e) = handler.on_open(state, &row).await {
+                tracing::error!(conversation = %id, error = %e, "conversation handler failed on open");
+            }
+        }
+    }
     Ok((id, true))
 }
 
