@@ -25,6 +25,7 @@ use crate::error::{FieldError, ProblemDetails};
         (name = "tickets", description = "Hazard tickets: report, move through the workflow, history, follow, lists and counts, comments, co-handling, ratings"),
         (name = "chat", description = "Conversations and messages: ticket threads, sending, recall, paging, read cursors"),
         (name = "notifications", description = "Notification preferences: muted kinds and quiet hours"),
+        (name = "wechat", description = "The WeChat official account's message callback (WeChat's XML protocol; residents talk to the intake bot there)"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),
     components(schemas(ProblemDetails, FieldError)),

@@ -27,3 +27,4 @@ pub mod ticket_follower;
 pub mod user;
 pub mod user_role;
 pub mod wechat_binding;
+pub mod wechat_outbox;

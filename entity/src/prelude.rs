@@ -24,3 +24,4 @@ pub use super::ticket_follower::Entity as TicketFollower;
 pub use super::user::Entity as User;
 pub use super::user_role::Entity as UserRole;
 pub use super::wechat_binding::Entity as WechatBinding;
+pub use super::wechat_outbox::Entity as WechatOutbox;

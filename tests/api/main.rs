@@ -28,5 +28,6 @@ mod ticket_lists;
 mod ticket_refusals;
 mod ticket_support;
 mod tickets;
+mod wechat_channel;
 mod wechat_login;
 mod write_safety;
