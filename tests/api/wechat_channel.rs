@@ -667,3 +667,141 @@ async fn a_resident_binds_a_phone_from_the_official_account_and_becomes_the_app_
     let r = other.text("123456").await;
     assert!(!r.contains("验证码"), "{r}");
 }
+
+fn status_notice(number: &str) -> hazardline::notifications::Notice {
+    use hazardline::tickets::status::{TicketStatus, Urgency};
+    let payload: hazardline::notifications::texts::Payload =
+        serde_json::from_value(json!({"number": number, "status": "closed"})).unwrap();
+    assert_eq!(payload.status, Some(TicketStatus::Closed));
+    hazardline::notifications::Notice {
+        id: uuid::Uuid::now_v7(),
+        ticket_id: None,
+        kind: hazardline::tickets::workflow::NoticeKind::StatusChanged,
+        urgency: Urgency::Normal,
+        text: format!("您上报的隐患{number}已办结。"),
+        payload,
+    }
+}
+
+#[tokio::test]
+async fn status_changes_go_out_as_template_messages_when_a_template_is_configured() {
+    use hazardline::notifications::channel::DeliveryError;
+    let wechat = double().await;
+    Mock::given(method("POST"))
+        .and(path("/cgi-bin/message/template/send"))
+        .and(query_param("access_token", ACCESS_TOKEN))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"errcode": 0, "errmsg": "ok", "msgid": 1})))
+        .up_to_n_times(1)
+        .mount(&wechat)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/cgi-bin/message/template/send"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"errcode": 43004, "errmsg": "require subscribe"})),
+        )
+        .mount(&wechat)
+        .await;
+    let uri = wechat.uri();
+    let app = spawn_app_with(move |s| {
+        s.wechat.api_base = uri;
+        s.wechat.app_id = APP_ID.into();
+        s.wechat.app_secret = secrecy::SecretString::from(SECRET);
+        s.wechat.token = secrecy::SecretString::from(TOKEN);
+        s.wechat.status_template_id = "TPL_STATUS".into();
+    })
+    .await;
+    let channel = app.state.channels().all().into_iter().find(|c| c.name() == "wechat").expect("registered");
+    let bound = hazardline::auth::service::resident_for_openid(&app.state, APP_ID, "oTemplate", None).await.unwrap();
+    let notice = status_notice("YH202611230001");
+
+    channel.deliver(bound.id, &notice).await.unwrap();
+    let sent: Vec<Value> = wechat
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/cgi-bin/message/template/send")
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect();
+    assert_eq!(
+        sent,
+        [json!({
+            "touser": "oTemplate",
+            "template_id": "TPL_STATUS",
+            "data": {
+                "number": {"value": "YH202611230001"},
+                "status": {"value": "已办结"},
+                "remark": {"value": "您上报的隐患YH202611230001已办结。"},
+            },
+        })]
+    );
+    // The user stopped following: permanent, not retried.
+    assert!(matches!(channel.deliver(bound.id, &notice).await, Err(DeliveryError::Permanent(_))));
+    // Someone not on WeChat: nothing to do.
+    let app_only = uuid::Uuid::now_v7();
+    channel.deliver(app_only, &notice).await.unwrap();
+}
+
+#[tokio::test]
+async fn queued_custom_messages_are_retried_with_backoff_and_dead_lettered() {
+    use hazardline::notifications::wechat::{custom_text, deliver_pending, enqueue};
+    let wechat = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/cgi-bin/token"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"access_token": ACCESS_TOKEN, "expires_in": 7200})),
+        )
+        .mount(&wechat)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/cgi-bin/message/custom/send"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"errcode": -1, "errmsg": "system error"})))
+        .up_to_n_times(1)
+        .mount(&wechat)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/cgi-bin/message/custom/send"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"errcode": 0, "errmsg": "ok"})))
+        .up_to_n_times(1)
+        .mount(&wechat)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/cgi-bin/message/custom/send"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"errcode": 45015, "errmsg": "response out of time limit"})),
+        )
+        .mount(&wechat)
+        .await;
+    let clock = std::sync::Arc::new(hazardline::clock::ManualClock::new(chrono::Utc::now()));
+    let uri = wechat.uri();
+    let app = crate::helpers::spawn_app_with_clock(clock.clone(), move |s| {
+        s.wechat.api_base = uri;
+        s.wechat.app_id = APP_ID.into();
+        s.wechat.app_secret = secrecy::SecretString::from(SECRET);
+        s.wechat.token = secrecy::SecretString::from(TOKEN);
+    })
+    .await;
+    let state = &app.state;
+    let first = enqueue(state, "oQueue", &custom_text("oQueue", "第一条")).await.unwrap();
+    assert_eq!(deliver_pending(state).await.unwrap(), 1);
+    let row = entity::wechat_outbox::Entity::find_by_id(first).one(state.db()).await.unwrap().unwrap();
+    assert!(row.delivered_at.is_none() && row.dead_at.is_none() && row.attempts == 1, "{row:?}");
+    assert!(row.last_error.as_deref().unwrap_or_default().contains("-1"), "{row:?}");
+    assert_eq!(deliver_pending(state).await.unwrap(), 0, "not due before its backoff");
+    clock.advance(chrono::Duration::seconds(3600));
+    assert_eq!(deliver_pending(state).await.unwrap(), 1);
+    let row = entity::wechat_outbox::Entity::find_by_id(first).one(state.db()).await.unwrap().unwrap();
+    assert!(row.delivered_at.is_some() && row.attempts == 2, "{row:?}");
+
+    // The 48-hour window passed: dead at once, never sent again.
+    let second = enqueue(state, "oQueue", &custom_text("oQueue", "第二条")).await.unwrap();
+    deliver_pending(state).await.unwrap();
+    let row = entity::wechat_outbox::Entity::find_by_id(second).one(state.db()).await.unwrap().unwrap();
+    assert!(row.dead_at.is_some() && row.delivered_at.is_none(), "{row:?}");
+    clock.advance(chrono::Duration::seconds(3600));
+    assert_eq!(deliver_pending(state).await.unwrap(), 0);
+    let bodies = custom_sends(&wechat).await;
+    assert_eq!(bodies.len(), 3);
+    assert_eq!(bodies[0], json!({"touser": "oQueue", "msgtype": "text", "text": {"content": "第一条"}}));
+    assert_eq!(bodies[0], bodies[1], "the retry sends the same message");
+}
