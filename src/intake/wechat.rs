@@ -299,6 +299,8 @@ async fn answer(state: &AppState, message: &Message) -> Result<Option<String>, A
             state.backends().kv.set(&key, &value, POSITION_KEEP).await?;
             return Ok(None);
         }
+        // Other events (VIEW, SCAN, template delivery reports, …) need no answer.
+        Body::Other { kind } if kind.starts_with("event:") => return Ok(None),
         Body::Other { kind } => {
             tracing::info!(wechat.kind = %kind, "unsupported WeChat push answered politely");
             return Ok(Some(UNSUPPORTED.to_owned()));

@@ -334,6 +334,8 @@ async fn every_message_type(safe: bool) {
     assert!(wx.send(&xml).await.unwrap().contains("暂时只能看懂"));
     let xml = wx.message("link", "<Title><![CDATA[t]]></Title><Url><![CDATA[http://x]]></Url>");
     assert!(wx.send(&xml).await.is_some());
+    let xml = wx.event("TEMPLATESENDJOBFINISH", "<Status><![CDATA[success]]></Status>");
+    assert_eq!(wx.send(&xml).await, None, "other events need no answer");
     let xml = wx.event("unsubscribe", "");
     assert_eq!(wx.send(&xml).await, None);
 
