@@ -256,6 +256,20 @@ pub struct WechatSettings {
     pub timeout_secs: u64,
     /// Mini-program credentials used by `wx.login` code exchange.
     pub miniprogram: WechatAppSettings,
+    /// Official account (公众号) AppID; empty disables the `/wechat/callback` channel (503).
+    pub app_id: String,
+    /// Official account AppSecret (for `access_token`); give it via env.
+    pub app_secret: SecretString,
+    /// The Token set in the official account's server configuration (signs every push).
+    pub token: SecretString,
+    /// The 43-character EncodingAESKey for safe mode; empty accepts plaintext pushes only.
+    pub encoding_aes_key: SecretString,
+    /// Template id for ticket status changes; empty sends status changes as customer-service text.
+    pub status_template_id: String,
+    /// Seconds a push is remembered with its reply, so WeChat's retries get the same answer.
+    pub dedupe_secs: u64,
+    /// Attempts at a customer-service message before it is dead-lettered.
+    pub send_max_attempts: u32,
 }
 
 /// One WeChat application's credentials.
@@ -563,6 +577,16 @@ impl Settings {
         }
         if !(self.geo.near_border_m.is_finite() && (0.0..=1000.0).contains(&self.geo.near_border_m)) {
             return Err(err("geo.near_border_m", "must be a number of metres between 0 and 1000"));
+        }
+        if !self.wechat.app_id.is_empty() && self.wechat.token.expose_secret().is_empty() {
+            return Err(err("wechat.token", "required when wechat.app_id is set"));
+        }
+        let aes_key = self.wechat.encoding_aes_key.expose_secret();
+        if !aes_key.is_empty() && crate::wechat::protocol::AesKey::parse(aes_key).is_err() {
+            return Err(err("wechat.encoding_aes_key", "must be the 43-character EncodingAESKey"));
+        }
+        if self.wechat.dedupe_secs < 30 || self.wechat.send_max_attempts == 0 {
+            return Err(err("wechat.dedupe_secs", "at least 30 seconds, and send_max_attempts at least 1"));
         }
         if self.intake.session_ttl_secs < 60 || self.intake.draft_keep_hours == 0 {
             return Err(err("intake.session_ttl_secs", "at least 60 seconds, and draft_keep_hours at least 1"));

@@ -27,6 +27,7 @@ use crate::error::{FieldError, ProblemDetails};
         (name = "notifications", description = "Notification preferences: muted kinds and quiet hours"),
         (name = "open311", description = "Open311 GeoReport v2 under /open311/v2 (JSON and XML, errors as the spec's error list), and the API keys its clients use"),
         (name = "webhooks", description = "Outbound webhooks: endpoints, their event kinds and the delivery log"),
+        (name = "wechat", description = "The WeChat official account's message callback (WeChat's XML protocol; residents talk to the intake bot there)"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),
     components(schemas(ProblemDetails, FieldError)),

@@ -9,7 +9,7 @@ use actix_web::{
 use utoipa::OpenApi;
 use utoipa_actix_web::{scope, AppExt, UtoipaApp};
 
-use crate::{admin, auth, chat, geo, health, media, notifications, open311, openapi::ApiDoc, tickets, webhooks};
+use crate::{admin, auth, chat, geo, health, intake, media, notifications, open311, openapi::ApiDoc, tickets, webhooks};
 
 /// Mounts every documented endpoint on `app`.
 pub fn mount<T, B>(app: App<T>) -> UtoipaApp<T>
@@ -21,6 +21,7 @@ where
         .openapi(ApiDoc::openapi())
         .configure(health::configure)
         .configure(media::routes::configure_serving)
+        .configure(intake::wechat::configure)
         .service(
             scope("/api/v1")
                 .configure(auth::routes::configure)

@@ -63,6 +63,9 @@ impl Application {
         tokio::spawn(crate::tickets::escalation::run(state.clone()));
         if state.settings().notifications.enabled {
             tokio::spawn(crate::notifications::worker::run(state.clone()));
+            if !state.settings().wechat.app_id.is_empty() {
+                tokio::spawn(crate::notifications::wechat::run(state.clone()));
+            }
         }
         if state.settings().webhooks.enabled {
             tokio::spawn(crate::webhooks::worker::run(state.clone()));
@@ -117,7 +120,7 @@ pub async fn build_state(
     // brute force of six digits alone.
     let pepper = jwt.derive_key("sms-login-code");
     let sms = SmsCodes::new(sender, backends.clone(), pepper, &settings.auth);
-    let wechat = WechatClient::new(&settings.wechat)?;
+    let wechat = WechatClient::new(&settings.wechat, backends.kv.clone(), backends.locks.clone())?;
     let jurisdiction = Jurisdiction::new(settings.geo.near_border_m)?;
     let blobs = blob_store::connect(&settings.media).await?;
     let media = MediaContext::from_settings(&settings.media, &jwt)?;
@@ -136,6 +139,7 @@ pub async fn build_state(
     // A region tree that no longer validates must not keep the service down: log it loudly and
     // serve with an empty index (every report then lands in the unrouted queue for dispatchers).
     crate::intake::service::register(&state);
+    crate::notifications::wechat::register(&state);
     match state.jurisdiction().reload(state.db()).await {
         Ok(regions) => tracing::info!(regions, "region index built"),
         Err(e) => tracing::error!(error = %format!("{e:#}"), "region index NOT built; reports will be unrouted"),

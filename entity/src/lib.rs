@@ -32,3 +32,4 @@ pub mod webhook_attempt;
 pub mod webhook_delivery;
 pub mod webhook_endpoint;
 pub mod wechat_binding;
+pub mod wechat_outbox;

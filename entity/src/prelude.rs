@@ -29,3 +29,4 @@ pub use super::webhook_attempt::Entity as WebhookAttempt;
 pub use super::webhook_delivery::Entity as WebhookDelivery;
 pub use super::webhook_endpoint::Entity as WebhookEndpoint;
 pub use super::wechat_binding::Entity as WechatBinding;
+pub use super::wechat_outbox::Entity as WechatOutbox;

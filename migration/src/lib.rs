@@ -10,6 +10,7 @@ mod m20250101_000005_create_tickets;
 mod m20250101_000006_create_chat;
 mod m20250101_000007_index_ticket_place;
 mod m20250101_000011_create_open311_webhooks;
+mod m20250101_000012_create_wechat_outbox;
 
 /// Runs the migrations in order.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20250101_000006_create_chat::Migration),
             Box::new(m20250101_000007_index_ticket_place::Migration),
             Box::new(m20250101_000011_create_open311_webhooks::Migration),
+            Box::new(m20250101_000012_create_wechat_outbox::Migration),
         ]
     }
 }

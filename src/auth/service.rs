@@ -6,7 +6,7 @@ use std::time::Duration;
 use actix_web::http::StatusCode;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use entity::{refresh_token, user, user_role, wechat_binding};
+use entity::{refresh_token, ticket, ticket_follower, user, user_role, wechat_binding};
 use rand::RngCore;
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -207,22 +207,35 @@ pub async fn login_wechat(state: &AppState, code: &str) -> Result<TokenView, Aut
     let app_id = client.mini_app_id().ok_or(WechatApiError::NotConfigured)?.to_owned();
     let session = client.code2session(code).await?;
     let now = state.clock().now();
+    let account = resident_for_openid(state, &app_id, &session.openid, session.unionid.as_deref()).await?;
+    start_session(state, account, now).await
+}
+
+/// The account bound to `openid` of WeChat application `app_id`; on first contact a new resident
+/// (no phone) is created and bound. Concurrent first contacts end with one account.
+pub async fn resident_for_openid(
+    state: &AppState,
+    app_id: &str,
+    openid: &str,
+    unionid: Option<&str>,
+) -> Result<user::Model, AuthError> {
+    let now = state.clock().now();
     for _ in 0..2 {
-        if let Some(binding) = find_binding(state, &app_id, &session.openid).await? {
+        if let Some(binding) = find_binding(state, app_id, openid).await? {
             let account = user::Entity::find_by_id(binding.user_id)
                 .one(state.db())
                 .await?
                 .context("binding points at a missing user")?;
-            return start_session(state, account, now).await;
+            return Ok(account);
         }
         let txn = state.db().begin().await?;
         let account = insert_user(&txn, None, "微信用户", None, Role::Resident, now).await?;
         let bound = wechat_binding::ActiveModel {
             id: Set(Uuid::now_v7()),
             user_id: Set(account.id),
-            app_id: Set(app_id.clone()),
-            openid: Set(session.openid.clone()),
-            unionid: Set(session.unionid.clone()),
+            app_id: Set(app_id.to_owned()),
+            openid: Set(openid.to_owned()),
+            unionid: Set(unionid.map(str::to_owned)),
             created_at: Set(now),
         }
         .insert(&txn)
@@ -230,14 +243,86 @@ pub async fn login_wechat(state: &AppState, code: &str) -> Result<TokenView, Aut
         match bound {
             Ok(_) => {
                 txn.commit().await?;
-                return start_session(state, account, now).await;
+                return Ok(account);
             }
-            // Lost a race with a concurrent first login: use the winner's binding.
+            // Lost a race with a concurrent first contact: use the winner's binding.
             Err(e) if is_unique_violation(&e) => txn.rollback().await?,
             Err(e) => return Err(e.into()),
         }
     }
     Err(AuthError::Unexpected(anyhow::anyhow!("could not bind WeChat openid")))
+}
+
+/// Binds `phone` (proved by its SMS code) to a WeChat resident's account, so the app (SMS login)
+/// and WeChat are the same person. Without another account on that phone, the phone is set on this
+/// one. With one (the person used the app first), this account's WeChat bindings, reports and
+/// follows move to it in one transaction and this account is disabled. Returns the account the
+/// person is from now on.
+pub async fn bind_phone(state: &AppState, account: Uuid, phone: &str, code: &str) -> Result<user::Model, AuthError> {
+    let phone = Phone::parse(phone).map_err(|_| AuthError::InvalidPhone)?;
+    state.sms().verify(&phone, code).await??;
+    let now = state.clock().now();
+    let txn = state.db().begin().await?;
+    let me = user::Entity::find_by_id(account).one(&txn).await?.context("binding a phone to a missing account")?;
+    match me.phone.as_deref() {
+        Some(p) if p == phone.as_str() => return Ok(me),
+        Some(_) => return Err(AuthError::PhoneTaken),
+        None => {}
+    }
+    let Some(other) = user::Entity::find().filter(user::Column::Phone.eq(phone.as_str())).one(&txn).await? else {
+        let mut row: user::ActiveModel = me.into();
+        row.phone = Set(Some(phone.as_str().to_owned()));
+        row.updated_at = Set(now);
+        let updated =
+            row.update(&txn)
+                .await
+                .map_err(|e| if is_unique_violation(&e) { AuthError::PhoneTaken } else { e.into() })?;
+        txn.commit().await?;
+        return Ok(updated);
+    };
+    if other.disabled {
+        return Err(AuthError::Disabled);
+    }
+    wechat_binding::Entity::update_many()
+        .col_expr(wechat_binding::Column::UserId, Expr::value(other.id))
+        .filter(wechat_binding::Column::UserId.eq(me.id))
+        .exec(&txn)
+        .await?;
+    // The reporter of a ticket is who the person is; no workflow state changes.
+    ticket::Entity::update_many()
+        .col_expr(ticket::Column::ReporterId, Expr::value(other.id))
+        .filter(ticket::Column::ReporterId.eq(me.id))
+        .exec(&txn)
+        .await?;
+    let follows = ticket_follower::Entity::find().filter(ticket_follower::Column::UserId.eq(me.id)).all(&txn).await?;
+    for f in follows {
+        ticket_follower::Entity::insert(ticket_follower::ActiveModel {
+            ticket_id: Set(f.ticket_id),
+            user_id: Set(other.id),
+            source: Set(f.source.clone()),
+            created_at: Set(f.created_at),
+        })
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::columns([
+                ticket_follower::Column::TicketId,
+                ticket_follower::Column::UserId,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+    }
+    ticket_follower::Entity::delete_many().filter(ticket_follower::Column::UserId.eq(me.id)).exec(&txn).await?;
+    user::Entity::update_many()
+        .col_expr(user::Column::Disabled, Expr::value(true))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(me.id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    tracing::info!(user.id = %other.id, merged = %me.id, "WeChat account merged into the phone's account");
+    Ok(other)
 }
 
 async fn find_binding(

@@ -234,8 +234,10 @@ pub async fn append<C: ConnectionTrait>(
     visibility: Visibility,
     now: DateTime<Utc>,
 ) -> Result<message::Model, DbErr> {
+    // An i64 like `append_many`'s: PostgreSQL connections cache the statement with its parameter
+    // type, and an i32 here after an i64 there (same SQL text) is refused.
     let bumped = conversation::Entity::update_many()
-        .col_expr(conversation::Column::LastSeq, Expr::col(conversation::Column::LastSeq).add(1))
+        .col_expr(conversation::Column::LastSeq, Expr::col(conversation::Column::LastSeq).add(1_i64))
         .col_expr(conversation::Column::LastMessageAt, Expr::value(now))
         .col_expr(conversation::Column::UpdatedAt, Expr::value(now))
         .filter(conversation::Column::Id.eq(conversation))

@@ -10,6 +10,7 @@ pub mod dto;
 pub mod prefs;
 pub mod routes;
 pub mod texts;
+pub mod wechat;
 pub mod worker;
 
 use uuid::Uuid;

@@ -2,5 +2,6 @@
 //! auth, intake and notifications use it, it uses none of them.
 
 pub mod client;
+pub mod protocol;
 
 pub use client::{WechatApiError, WechatClient};

@@ -31,5 +31,6 @@ mod ticket_refusals;
 mod ticket_support;
 mod tickets;
 mod webhooks;
+mod wechat_channel;
 mod wechat_login;
 mod write_safety;
