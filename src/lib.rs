@@ -12,6 +12,7 @@ pub mod geo;
 pub mod health;
 pub mod idempotency;
 pub mod infra;
+pub mod intake;
 pub mod json;
 pub mod media;
 pub mod notifications;

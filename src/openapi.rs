@@ -24,6 +24,7 @@ use crate::error::{FieldError, ProblemDetails};
         (name = "media", description = "Photos: upload (validated, oriented, stripped of metadata) and private serving by signed link or token"),
         (name = "tickets", description = "Hazard tickets: report, move through the workflow, history, follow, lists and counts, comments, co-handling, ratings"),
         (name = "chat", description = "Conversations and messages: ticket threads, sending, recall, paging, read cursors"),
+        (name = "intake", description = "Understanding a report in words: categories, urgency and whom to call, places"),
         (name = "notifications", description = "Notification preferences: muted kinds and quiet hours"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),

@@ -9,7 +9,7 @@ use actix_web::{
 use utoipa::OpenApi;
 use utoipa_actix_web::{scope, AppExt, UtoipaApp};
 
-use crate::{admin, auth, chat, geo, health, media, notifications, openapi::ApiDoc, tickets};
+use crate::{admin, auth, chat, geo, health, intake, media, notifications, openapi::ApiDoc, tickets};
 
 /// Mounts every documented endpoint on `app`.
 pub fn mount<T, B>(app: App<T>) -> UtoipaApp<T>
@@ -30,6 +30,7 @@ where
                 .configure(tickets::routes::configure)
                 .configure(chat::routes::configure)
                 .configure(notifications::routes::configure)
+                .configure(intake::routes::configure)
                 .configure(chat::ws::configure),
         )
 }

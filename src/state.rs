@@ -35,6 +35,7 @@ struct Inner {
     media: MediaContext,
     channels: Channels,
     hub: Hub,
+    intake: crate::intake::understand::Cache,
 }
 
 impl AppState {
@@ -67,6 +68,7 @@ impl AppState {
                 media,
                 channels: Channels::default(),
                 hub,
+                intake: crate::intake::understand::Cache::default(),
             }),
         }
     }
@@ -124,6 +126,11 @@ impl AppState {
     /// This instance's WebSocket sessions (owned by `chat`; held here so handlers can reach it).
     pub fn hub(&self) -> &Hub {
         &self.inner.hub
+    }
+
+    /// The intake's vocabulary and gazetteer, cached per reference-data version (owned by `intake`).
+    pub fn intake(&self) -> &crate::intake::understand::Cache {
+        &self.inner.intake
     }
 
     /// The clock.

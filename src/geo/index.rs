@@ -178,6 +178,11 @@ impl RegionIndex {
         self.config
     }
 
+    /// Every region, in the order they were given.
+    pub fn regions(&self) -> impl Iterator<Item = &RegionShape> {
+        self.regions.iter()
+    }
+
     /// A region by id.
     pub fn get(&self, id: Uuid) -> Option<&RegionShape> {
         self.by_id.get(&id).and_then(|&i| self.regions.get(i))

@@ -15,6 +15,7 @@ mod geo_routing;
 mod health;
 mod helpers;
 mod infra;
+mod intake;
 mod kill;
 mod media;
 mod media_access;
