@@ -50,7 +50,7 @@ pub enum Command {
     /// recall/precision, confusions. Uses the seed categories unless `--db` is given.
     EvalIntake {
         /// The labelled set (tab-separated: text, category, E or -, number or -, second category).
-        #[arg(long, default_value = "data/intake-eval.tsv")]
+        #[arg(long, default_value = "eval/intake-eval.tsv")]
         file: PathBuf,
         /// Use the active categories of the configured database instead of the seed ones.
         #[arg(long)]

@@ -1,7 +1,7 @@
 //! The labelled evaluation of the understanding: category top-1 and top-3 accuracy, emergency
 //! recall and precision, the numbers to call, and which categories are confused with which.
 //!
-//! The set is a tab-separated file (`data/intake-eval.tsv`): `text`, expected category code,
+//! The set is a tab-separated file (`eval/intake-eval.tsv`): `text`, expected category code,
 //! `E` for an emergency or `-`, the number to call first (`119`, `110`, `120`) or `-`, and an
 //! optional acceptable second category. Lines starting with `#` and blank lines are skipped.
 
@@ -288,7 +288,7 @@ mod tests {
     /// The repository's evaluation set meets the targets with the seed categories.
     #[test]
     fn the_evaluation_set_meets_the_targets() {
-        let tsv = include_str!("../../data/intake-eval.tsv");
+        let tsv = include_str!("../../eval/intake-eval.tsv");
         let samples = parse(tsv).unwrap();
         assert!(samples.len() >= 200, "{} samples", samples.len());
         let report = evaluate(&Lexicon::from_seeds(), &samples);

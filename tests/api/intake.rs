@@ -122,7 +122,7 @@ async fn blank_or_too_long_text_and_strangers_are_refused() {
 /// The evaluation command on the repository's labelled set meets the targets.
 #[test]
 fn the_evaluation_command_meets_the_targets() {
-    let set = concat!(env!("CARGO_MANIFEST_DIR"), "/data/intake-eval.tsv");
+    let set = concat!(env!("CARGO_MANIFEST_DIR"), "/eval/intake-eval.tsv");
     let out = Command::new(env!("CARGO_BIN_EXE_hazardline"))
         .env("HAZARDLINE_ENV", "test")
         .env("HAZARDLINE_CONFIG_DIR", config_dir())
