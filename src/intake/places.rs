@@ -397,4 +397,35 @@ mod tests {
         assert_eq!(g.lookup("幸福 光明 和平", 10), g.lookup("幸福 光明 和平", 10));
         assert_eq!(g.lookup("幸福 光明 和平", 2).len(), 2);
     }
+
+    /// The 79 real street names of Shenzhen (NBS codes in `shared/testdata`): each finds itself,
+    /// and the ways people shorten or mistype them find the right one.
+    #[test]
+    fn real_shenzhen_street_names_are_found_the_way_people_type_them() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/testdata/regions/shenzhen-division-codes.csv");
+        let Ok(csv) = std::fs::read_to_string(&path) else {
+            eprintln!("skipped: {} is absent", path.display());
+            return;
+        };
+        let center = GeoPoint::parse(22.54, 114.05).unwrap();
+        let entries: Vec<GazetteerEntry> = csv
+            .lines()
+            .filter(|l| l.ends_with(",street"))
+            .enumerate()
+            .map(|(i, l)| {
+                let name = l.split(',').nth(1).unwrap().to_owned();
+                let region_id = Uuid::from_u128(i as u128 + 1);
+                GazetteerEntry { region_id, level: RegionLevel::Street, label: name.clone(), name, center }
+            })
+            .collect();
+        assert_eq!(entries.len(), 79);
+        let g = Gazetteer::new(entries.clone());
+        for e in &entries {
+            assert_eq!(best(&g, &e.name), Some((e.name.clone(), EXACT)), "{}", e.name);
+        }
+        assert_eq!(best(&g, "园岭那边的井盖没了"), Some(("园岭街道".into(), CORE_ALONE)));
+        assert_eq!(best(&g, "东晓街"), Some(("东晓街道".into(), CORE_WITH_SUFFIX)));
+        assert_eq!(best(&g, "清水和街道"), Some(("清水河街道".into(), TYPO)));
+    }
 }
