@@ -4,7 +4,7 @@
 //! words matched against the region tree (`places`), and `POST /api/v1/intake/understand`, which
 //! staff tools and the evaluation command use (`understand`, `routes`, `dto`), with the labelled
 //! evaluation (`eval`). All of it is pure and deterministic except the cached vocabulary in
-//! `understand`. The conversation itself (questions, sessions, ticket creation) is not here.
+//! `understand`. The conversation (questions, sessions, creating the ticket) builds on these.
 
 pub mod dto;
 pub mod eval;

@@ -3,7 +3,9 @@
 //! Building a `Lexicon` loads the segmenter's dictionary (tens of milliseconds optimised), so one
 //! is kept per version of the reference data: the cache remembers which `Reference` (and which
 //! `RegionIndex`) it was built from and rebuilds when `geo` swaps in a new one, which happens on
-//! every category, region or rule change on any instance (through the bus).
+//! every category, region or rule change on any instance (through the bus). Both are built on first
+//! use while a lock is held, so call `lexicon`/`gazetteer` from blocking code (as
+//! `understand_text` does) or `warm_up` after start-up.
 
 use std::sync::{Arc, Mutex, Weak};
 
@@ -63,6 +65,18 @@ pub fn lexicon(state: &AppState) -> Arc<Lexicon> {
 pub fn gazetteer(state: &AppState) -> Arc<Gazetteer> {
     let index = state.jurisdiction().current();
     cached(&state.intake().gazetteer, &index, Gazetteer::from_index)
+}
+
+/// Builds the lexicon and gazetteer for the data in force off the async threads, so that the
+/// first message after start-up or a change does not wait for them (call after a reload).
+pub async fn warm_up(state: &AppState) -> anyhow::Result<()> {
+    let state = state.clone();
+    spawn_blocking_with_tracing(move || {
+        lexicon(&state);
+        gazetteer(&state);
+    })
+    .await?;
+    Ok(())
 }
 
 /// Validates the text (422 `blank` / `too_long` on `text`) and understands it off the async
