@@ -376,6 +376,10 @@ fn compact(text: &str) -> String {
 /// The command this message is, if it is one (the whole message, not a word inside a report).
 pub fn command(text: &str) -> Option<Command> {
     let c = compact(text);
+    // "help!" is a cry for help (triage), not a request for the manual.
+    if c == "help" && text.contains(['!', '！']) {
+        return None;
+    }
     COMMANDS.iter().find(|(_, words)| words.contains(&c.as_str())).map(|(cmd, _)| *cmd)
 }
 
@@ -543,6 +547,7 @@ mod tests {
         }
         assert_eq!(command("取消我上次的举报，那个井盖修好了"), None);
         assert_eq!(command("楼道着火了"), None);
+        assert_eq!(command("HELP!!"), None, "a cry for help is triaged, not answered with the manual");
         assert_eq!(command(""), None);
     }
 
