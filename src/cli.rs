@@ -1,4 +1,5 @@
-//! Command line: `serve` (default), `migrate`, `create-user`, `create-api-key`, `seed-demo`.
+//! Command line: `serve` (default), `migrate`, `create-user`, `create-api-key`, `seed-demo`,
+//! `import-boundaries`, `eval-intake`.
 
 use std::{io::Read, path::PathBuf};
 
@@ -51,6 +52,22 @@ pub enum Command {
     },
     /// Load the demo data set (idempotent).
     SeedDemo,
+    /// Evaluate the intake's understanding on a labelled set: category top-1/top-3, emergency
+    /// recall/precision, confusions. Uses the seed categories unless `--db` is given.
+    EvalIntake {
+        /// The labelled set (tab-separated: text, category, E or -, number or -, second category).
+        #[arg(long, default_value = "eval/intake-eval.tsv")]
+        file: PathBuf,
+        /// Use the active categories of the configured database instead of the seed ones.
+        #[arg(long)]
+        db: bool,
+        /// Exit with an error when a target is missed.
+        #[arg(long)]
+        check: bool,
+        /// Also list every message whose category or emergency flag is wrong.
+        #[arg(long)]
+        verbose: bool,
+    },
     /// Import region boundaries from a GeoJSON FeatureCollection (one transaction).
     ImportBoundaries {
         /// The GeoJSON file.
@@ -190,6 +207,7 @@ pub async fn run_command(command: Command, mut settings: Settings) -> anyhow::Re
             println!("Keep it now: it is not stored and cannot be shown again.");
             Ok(())
         }
+        Command::EvalIntake { file, db, check, verbose } => eval_intake(&file, db, check, verbose, &settings).await,
         Command::SeedDemo => {
             settings.app.seed_demo = true;
             let (state, _) = startup::build_state(settings, std::sync::Arc::new(SystemClock)).await?;
@@ -198,6 +216,47 @@ pub async fn run_command(command: Command, mut settings: Settings) -> anyhow::Re
             Ok(())
         }
     }
+}
+
+async fn eval_intake(
+    file: &std::path::Path,
+    db: bool,
+    check: bool,
+    verbose: bool,
+    settings: &Settings,
+) -> anyhow::Result<()> {
+    use crate::intake::{eval, nlu::Lexicon};
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let samples = eval::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let started = std::time::Instant::now();
+    let (lexicon, source) = if db {
+        let conn = crate::infra::db::connect(&settings.database).await?;
+        let rows = entity::category::Entity::find().all(&conn).await?;
+        (Lexicon::from_models(&rows), "categories from the database")
+    } else {
+        (Lexicon::from_seeds(), "seed categories")
+    };
+    let built = started.elapsed();
+    let started = std::time::Instant::now();
+    let report = eval::evaluate(&lexicon, &samples);
+    let ran = started.elapsed();
+    println!("{} ({source})", file.display());
+    print!("{report}");
+    if verbose {
+        print!("{}", eval::misses(&lexicon, &samples));
+    }
+    println!(
+        "lexicon built in {} ms; {} messages understood in {} ms ({:.2} ms each)",
+        built.as_millis(),
+        samples.len(),
+        ran.as_millis(),
+        ran.as_secs_f64() * 1000.0 / samples.len().max(1) as f64
+    );
+    let shortfalls = report.shortfalls(eval::TARGETS);
+    if check && !shortfalls.is_empty() {
+        anyhow::bail!("targets missed: {}", shortfalls.join("; "));
+    }
+    Ok(())
 }
 
 fn default_name(role: Role) -> &'static str {

@@ -362,6 +362,8 @@ pub struct IntakeSettings {
     pub draft_keep_hours: u64,
     /// Longest wait, in milliseconds, for the same person's previous message to be answered.
     pub turn_wait_ms: u64,
+    /// Build the vocabulary and place names at start-up rather than on the first message.
+    pub warm_up: bool,
 }
 
 /// The outbox worker.

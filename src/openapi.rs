@@ -24,6 +24,7 @@ use crate::error::{FieldError, ProblemDetails};
         (name = "media", description = "Photos: upload (validated, oriented, stripped of metadata) and private serving by signed link or token"),
         (name = "tickets", description = "Hazard tickets: report, move through the workflow, history, follow, lists and counts, comments, co-handling, ratings"),
         (name = "chat", description = "Conversations and messages: ticket threads, sending, recall, paging, read cursors"),
+        (name = "intake", description = "Understanding a report in words: categories, urgency and whom to call, places"),
         (name = "notifications", description = "Notification preferences: muted kinds and quiet hours"),
         (name = "open311", description = "Open311 GeoReport v2 under /open311/v2 (JSON and XML, errors as the spec's error list), and the API keys its clients use"),
         (name = "webhooks", description = "Outbound webhooks: endpoints, their event kinds and the delivery log"),

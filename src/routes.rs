@@ -9,7 +9,9 @@ use actix_web::{
 use utoipa::OpenApi;
 use utoipa_actix_web::{scope, AppExt, UtoipaApp};
 
-use crate::{admin, auth, chat, geo, health, intake, media, notifications, open311, openapi::ApiDoc, tickets, webhooks};
+use crate::{
+    admin, auth, chat, geo, health, intake, media, notifications, open311, openapi::ApiDoc, tickets, webhooks,
+};
 
 /// Mounts every documented endpoint on `app`.
 pub fn mount<T, B>(app: App<T>) -> UtoipaApp<T>
@@ -33,6 +35,7 @@ where
                 .configure(notifications::routes::configure)
                 .configure(open311::key_routes::configure)
                 .configure(webhooks::routes::configure)
+                .configure(intake::routes::configure)
                 .configure(chat::ws::configure),
         )
         .service(scope("/open311/v2").configure(open311::routes::configure))

@@ -61,6 +61,15 @@ impl Application {
         tokio::spawn(watch(state.clone()));
         tokio::spawn(crate::media::gc::run(state.clone()));
         tokio::spawn(crate::tickets::escalation::run(state.clone()));
+        if state.settings().intake.warm_up {
+            // The bot's vocabulary and place names, built before the first message needs them.
+            let warm = state.clone();
+            tokio::spawn(async move {
+                if let Err(e) = crate::intake::understand::warm_up(&warm).await {
+                    tracing::warn!(error = %e, "intake vocabulary not built at start-up; built on first use");
+                }
+            });
+        }
         if state.settings().notifications.enabled {
             tokio::spawn(crate::notifications::worker::run(state.clone()));
             if !state.settings().wechat.app_id.is_empty() {
@@ -144,6 +153,7 @@ pub async fn build_state(
         Ok(regions) => tracing::info!(regions, "region index built"),
         Err(e) => tracing::error!(error = %format!("{e:#}"), "region index NOT built; reports will be unrouted"),
     }
+
     Ok((state, sms_log))
 }
 

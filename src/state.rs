@@ -36,6 +36,7 @@ struct Inner {
     channels: Channels,
     hub: Hub,
     handlers: Handlers,
+    intake: crate::intake::understand::Cache,
 }
 
 impl AppState {
@@ -69,6 +70,7 @@ impl AppState {
                 channels: Channels::default(),
                 hub,
                 handlers: Handlers::default(),
+                intake: crate::intake::understand::Cache::default(),
             }),
         }
     }
@@ -131,6 +133,11 @@ impl AppState {
     /// Handlers of conversation kinds (the intake bot registers itself for `intake`).
     pub fn conversation_handlers(&self) -> &Handlers {
         &self.inner.handlers
+    }
+
+    /// The intake's vocabulary and gazetteer, cached per reference-data version (owned by `intake`).
+    pub fn intake(&self) -> &crate::intake::understand::Cache {
+        &self.inner.intake
     }
 
     /// The clock.

@@ -122,11 +122,6 @@ impl std::fmt::Debug for RegionIndex {
 }
 
 impl RegionIndex {
-    /// Every region, in no particular order.
-    pub fn regions(&self) -> impl Iterator<Item = &RegionShape> {
-        self.regions.iter()
-    }
-
     /// Builds the index; fails if the regions do not form a tree (see `tree::check_structure`).
     pub fn build(regions: Vec<RegionShape>, config: IndexConfig) -> Result<Self, IndexError> {
         if !config.near_border_m.is_finite() || config.near_border_m < 0.0 {
@@ -181,6 +176,11 @@ impl RegionIndex {
     /// The settings the index was built with.
     pub fn config(&self) -> IndexConfig {
         self.config
+    }
+
+    /// Every region, in the order they were given.
+    pub fn regions(&self) -> impl Iterator<Item = &RegionShape> {
+        self.regions.iter()
     }
 
     /// A region by id.

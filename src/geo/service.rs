@@ -53,6 +53,13 @@ impl Reference {
         self.categories.get(code)
     }
 
+    /// Every category, active or not, ordered by code.
+    pub fn categories(&self) -> Vec<&category::Model> {
+        let mut all: Vec<&category::Model> = self.categories.values().collect();
+        all.sort_by(|a, b| a.code.cmp(&b.code));
+        all
+    }
+
     /// Every department, ordered by name, with the categories it handles.
     pub fn departments(&self) -> &[Department] {
         &self.departments

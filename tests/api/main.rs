@@ -16,6 +16,7 @@ mod health;
 mod helpers;
 mod infra;
 mod intake;
+mod intake_understand;
 mod kill;
 mod media;
 mod media_access;
