@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod campaigns;
 pub mod chat;
 pub mod cli;
 pub mod clock;
@@ -13,6 +14,7 @@ pub mod health;
 pub mod idempotency;
 pub mod infra;
 pub mod json;
+pub mod ledger;
 pub mod media;
 pub mod notifications;
 pub mod observability;
