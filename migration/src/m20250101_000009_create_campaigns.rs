@@ -1,6 +1,6 @@
 //! Special campaigns (专项整治): a named action with a time window, the categories it focuses on and
 //! the regions it targets; `ticket_campaign` tags the tickets reported inside one (a ticket may be in
-//! several overlapping campaigns).
+//! several overlapping campaigns). Also the `(created_at, id)` index the ledger export pages by.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -119,10 +119,21 @@ impl MigrationTrait for Migration {
                 .col(TicketCampaign::TicketId)
                 .to_owned(),
         )
+        .await?;
+        // The ledger export pages by keyset on (created_at, id): each page is one range scan in order.
+        m.create_index(
+            Index::create()
+                .name("idx_ticket_created_id")
+                .table(Ticket::Table)
+                .col(Ticket::CreatedAt)
+                .col(Ticket::Id)
+                .to_owned(),
+        )
         .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_index(Index::drop().name("idx_ticket_created_id").table(Ticket::Table).to_owned()).await?;
         m.drop_table(Table::drop().table(TicketCampaign::Table).if_exists().to_owned()).await?;
         m.drop_table(Table::drop().table(CampaignRegion::Table).if_exists().to_owned()).await?;
         m.drop_table(Table::drop().table(CampaignCategory::Table).if_exists().to_owned()).await?;
@@ -169,6 +180,7 @@ enum TicketCampaign {
 enum Ticket {
     Table,
     Id,
+    CreatedAt,
 }
 
 #[derive(DeriveIden)]

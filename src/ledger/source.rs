@@ -260,11 +260,9 @@ impl LedgerSource {
             ])
             .filter(self.filter.clone());
         if let Some((t, id)) = self.after {
-            select = select.filter(
-                Condition::any()
-                    .add(T::CreatedAt.gt(t))
-                    .add(Condition::all().add(T::CreatedAt.eq(t)).add(T::Id.gt(id))),
-            );
+            // `created_at >= t` first, so the page is a range scan of `idx_ticket_created_id`.
+            select =
+                select.filter(T::CreatedAt.gte(t)).filter(Condition::any().add(T::CreatedAt.gt(t)).add(T::Id.gt(id)));
         }
         let tickets: Vec<LedgerTicket> = select
             .order_by_asc(T::CreatedAt)
