@@ -43,6 +43,8 @@ pub struct Settings {
     pub open311: Open311Settings,
     /// Outbound webhooks to other government systems.
     pub webhooks: WebhookSettings,
+    /// The hazard ledger export and the map feed.
+    pub ledger: LedgerSettings,
     /// Logging.
     pub log: LogSettings,
 }
@@ -366,6 +368,33 @@ pub struct IntakeSettings {
     pub warm_up: bool,
 }
 
+/// The hazard ledger export (台账) and the map feed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LedgerSettings {
+    /// Tickets read per database page while exporting (memory holds about two pages).
+    pub page_size: u64,
+    /// Map features answered when the request names no `limit`.
+    pub map_default_limit: u64,
+    /// The largest `limit` a map request may ask for.
+    pub map_max_limit: u64,
+}
+
+impl LedgerSettings {
+    fn validate(&self) -> Result<(), ConfigError> {
+        if !(1..=10_000).contains(&self.page_size) {
+            return Err(err("ledger.page_size", "must be between 1 and 10000"));
+        }
+        if self.map_max_limit < 4 || self.map_max_limit > 100_000 {
+            return Err(err("ledger.map_max_limit", "must be between 4 and 100000"));
+        }
+        if self.map_default_limit < 4 || self.map_default_limit > self.map_max_limit {
+            return Err(err("ledger.map_default_limit", "must be at least 4 and at most map_max_limit"));
+        }
+        Ok(())
+    }
+}
+
 /// The outbox worker.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -629,6 +658,7 @@ impl Settings {
         self.notifications.validate()?;
         self.open311.validate()?;
         self.webhooks.validate()?;
+        self.ledger.validate()?;
         if !(1..=20_000).contains(&self.chat.max_text_chars) {
             return Err(err("chat.max_text_chars", "must be between 1 and 20000"));
         }

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod campaigns;
 pub mod chat;
 pub mod cli;
 pub mod clock;
@@ -14,6 +15,7 @@ pub mod idempotency;
 pub mod infra;
 pub mod intake;
 pub mod json;
+pub mod ledger;
 pub mod media;
 pub mod notifications;
 pub mod observability;

@@ -10,7 +10,8 @@ use utoipa::OpenApi;
 use utoipa_actix_web::{scope, AppExt, UtoipaApp};
 
 use crate::{
-    admin, auth, chat, geo, health, intake, media, notifications, open311, openapi::ApiDoc, tickets, webhooks,
+    admin, auth, campaigns, chat, geo, health, intake, ledger, media, notifications, open311, openapi::ApiDoc, tickets,
+    webhooks,
 };
 
 /// Mounts every documented endpoint on `app`.
@@ -31,6 +32,8 @@ where
                 .configure(admin::routes::configure)
                 .configure(media::routes::configure)
                 .configure(tickets::routes::configure)
+                .configure(ledger::routes::configure)
+                .configure(campaigns::routes::configure)
                 .configure(chat::routes::configure)
                 .configure(notifications::routes::configure)
                 .configure(open311::key_routes::configure)

@@ -4,6 +4,9 @@
 pub mod prelude;
 
 pub mod api_key;
+pub mod campaign;
+pub mod campaign_category;
+pub mod campaign_region;
 pub mod category;
 pub mod conversation;
 pub mod conversation_member;
@@ -21,6 +24,7 @@ pub mod region;
 pub mod response_template;
 pub mod routing_rule;
 pub mod ticket;
+pub mod ticket_campaign;
 pub mod ticket_comment;
 pub mod ticket_counter;
 pub mod ticket_department;

@@ -1,6 +1,9 @@
 //! `Entity as X` aliases.
 
 pub use super::api_key::Entity as ApiKey;
+pub use super::campaign::Entity as Campaign;
+pub use super::campaign_category::Entity as CampaignCategory;
+pub use super::campaign_region::Entity as CampaignRegion;
 pub use super::category::Entity as Category;
 pub use super::conversation::Entity as Conversation;
 pub use super::conversation_member::Entity as ConversationMember;
@@ -18,6 +21,7 @@ pub use super::region::Entity as Region;
 pub use super::response_template::Entity as ResponseTemplate;
 pub use super::routing_rule::Entity as RoutingRule;
 pub use super::ticket::Entity as Ticket;
+pub use super::ticket_campaign::Entity as TicketCampaign;
 pub use super::ticket_comment::Entity as TicketComment;
 pub use super::ticket_counter::Entity as TicketCounter;
 pub use super::ticket_department::Entity as TicketDepartment;

@@ -5,7 +5,7 @@
 
 mod params;
 
-use entity::{ticket, ticket_follower};
+use entity::{ticket, ticket_campaign, ticket_follower};
 use sea_orm::{
     sea_query::{Expr, Func, LikeExpr, NullOrdering, Query, SimpleExpr},
     ColumnTrait, Condition, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect,
@@ -44,8 +44,8 @@ fn lower_like(col: ticket::Column, pattern: &str) -> SimpleExpr {
     Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(pattern).escape(LIKE_ESCAPE))
 }
 
-/// The tickets the caller may see that pass `f`.
-fn condition(viewer: &Viewer, f: &Filters) -> Condition {
+/// The tickets the caller may see that pass `f` (lists, counts, the ledger export and the map feed).
+pub fn condition(viewer: &Viewer, f: &Filters) -> Condition {
     let mut c = Condition::all().add(viewer.visible());
     if !f.statuses.is_empty() {
         c = c.add(ticket::Column::Status.is_in(f.statuses.iter().map(|s| s.as_str())));
@@ -72,6 +72,20 @@ fn condition(viewer: &Viewer, f: &Filters) -> Condition {
         Some(true) => c = c.add(ticket::Column::PendingKind.is_not_null()),
         Some(false) => c = c.add(ticket::Column::PendingKind.is_null()),
         None => {}
+    }
+    if let Some(level) = f.hazard_level {
+        c = c.add(ticket::Column::HazardLevel.eq(level.as_str()));
+    }
+    if let Some(campaign) = f.campaign_id {
+        c = c.add(
+            ticket::Column::Id.in_subquery(
+                Query::select()
+                    .column(ticket_campaign::Column::TicketId)
+                    .from(ticket_campaign::Entity)
+                    .and_where(ticket_campaign::Column::CampaignId.eq(campaign))
+                    .to_owned(),
+            ),
+        );
     }
     if let Some(from) = f.from {
         c = c.add(ticket::Column::CreatedAt.gte(from));

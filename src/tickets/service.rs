@@ -322,6 +322,9 @@ pub async fn submit(
     }
     ticket::Entity::insert(row).exec_without_returning(&txn).await?;
     store::insert_event(&txn, event_row).await?;
+    // Special campaigns (专项整治) covering the place, category and moment; one statement.
+    let chain_ids: Vec<Uuid> = chain.iter().map(|r| r.id).collect();
+    crate::campaigns::store::tag_new_ticket(&txn, id, &req.category, &chain_ids, now).await?;
     attach_photos(&txn, id, &photos).await?;
     let number = number::assign(&txn, id, now).await?;
     let payload = notice_payload(number.as_str(), &req.category, &transition.state, Action::Submit, due);

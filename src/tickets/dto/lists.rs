@@ -37,6 +37,11 @@ pub struct ListTicketsQuery {
     /// Only tickets with (`true`) or without (`false`) a request awaiting a dispatcher.
     #[param(value_type = Option<bool>)]
     pub pending: Option<String>,
+    /// `general` (一般隐患) or `major` (重大隐患).
+    pub hazard_level: Option<String>,
+    /// Only tickets tagged with this campaign (专项整治).
+    #[param(value_type = Option<Uuid>)]
+    pub campaign_id: Option<String>,
     /// Reported at or after (RFC 3339).
     #[param(value_type = Option<DateTime<Utc>>)]
     pub from: Option<String>,
@@ -81,6 +86,11 @@ pub struct TicketCountsQuery {
     /// Only tickets with (`true`) or without (`false`) a request awaiting a dispatcher.
     #[param(value_type = Option<bool>)]
     pub pending: Option<String>,
+    /// `general` (一般隐患) or `major` (重大隐患).
+    pub hazard_level: Option<String>,
+    /// Only tickets tagged with this campaign (专项整治).
+    #[param(value_type = Option<Uuid>)]
+    pub campaign_id: Option<String>,
     /// Reported at or after (RFC 3339).
     #[param(value_type = Option<DateTime<Utc>>)]
     pub from: Option<String>,

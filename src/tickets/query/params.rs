@@ -11,7 +11,7 @@ use crate::{
     error::{ApiError, FieldError},
     tickets::{
         dto::{ListTicketsQuery, TicketCountsQuery},
-        status::{TicketStatus, Urgency},
+        status::{HazardLevel, TicketStatus, Urgency},
     },
 };
 
@@ -41,6 +41,10 @@ pub struct Filters {
     pub overdue: Option<bool>,
     /// With or without a request awaiting a dispatcher.
     pub pending: Option<bool>,
+    /// Hazard level (tickets not yet verified have none and never match).
+    pub hazard_level: Option<HazardLevel>,
+    /// Tagged with this campaign (专项整治).
+    pub campaign_id: Option<Uuid>,
     /// Reported at or after.
     pub from: Option<DateTime<Utc>>,
     /// Reported before.
@@ -191,10 +195,14 @@ fn filters(
     grid_id: Option<String>,
     overdue: Option<String>,
     pending: Option<String>,
+    (hazard_level, campaign_id): (Option<String>, Option<String>),
     (from, to): (Option<String>, Option<String>),
     q: Option<String>,
     mine: Option<String>,
 ) -> Result<Filters, ApiError> {
+    let hazard_level = text("hazard_level", hazard_level)?
+        .map(|l| HazardLevel::parse(&l).map_err(|_| bad("hazard_level", "expected `general` or `major`")))
+        .transpose()?;
     let urgency = text("urgency", urgency)?
         .map(|u| Urgency::parse(&u).map_err(|_| bad("urgency", "expected `emergency`, `urgent` or `normal`")))
         .transpose()?;
@@ -221,6 +229,8 @@ fn filters(
         grid_id: uuid("grid_id", grid_id)?,
         overdue: flag("overdue", overdue)?,
         pending: flag("pending", pending)?,
+        hazard_level,
+        campaign_id: uuid("campaign_id", campaign_id)?,
         from,
         to,
         q,
@@ -240,6 +250,7 @@ impl TryFrom<ListTicketsQuery> for ListParams {
             raw.grid_id,
             raw.overdue,
             raw.pending,
+            (raw.hazard_level, raw.campaign_id),
             (raw.from, raw.to),
             raw.q,
             raw.mine,
@@ -282,6 +293,7 @@ impl TryFrom<TicketCountsQuery> for Filters {
             raw.grid_id,
             raw.overdue,
             raw.pending,
+            (raw.hazard_level, raw.campaign_id),
             (raw.from, raw.to),
             raw.q,
             raw.mine,
