@@ -23,6 +23,7 @@ use crate::error::{FieldError, ProblemDetails};
         (name = "geo", description = "Jurisdictions: locating points, routing, regions, rules, grid assignments"),
         (name = "media", description = "Photos: upload (validated, oriented, stripped of metadata) and private serving by signed link or token"),
         (name = "tickets", description = "Hazard tickets: report, move through the workflow, history, follow, lists and counts, comments, co-handling, ratings"),
+        (name = "stats", description = "Statistics and the monthly bulletin: counts, rates, step times and rankings of the tickets reported in a period"),
         (name = "chat", description = "Conversations and messages: ticket threads, sending, recall, paging, read cursors"),
         (name = "notifications", description = "Notification preferences: muted kinds and quiet hours"),
         (name = "operations", description = "Health, readiness and metrics"),

@@ -9,7 +9,7 @@ use actix_web::{
 use utoipa::OpenApi;
 use utoipa_actix_web::{scope, AppExt, UtoipaApp};
 
-use crate::{admin, auth, chat, geo, health, media, notifications, openapi::ApiDoc, tickets};
+use crate::{admin, auth, chat, geo, health, media, notifications, openapi::ApiDoc, stats, tickets};
 
 /// Mounts every documented endpoint on `app`.
 pub fn mount<T, B>(app: App<T>) -> UtoipaApp<T>
@@ -28,6 +28,7 @@ where
                 .configure(admin::routes::configure)
                 .configure(media::routes::configure)
                 .configure(tickets::routes::configure)
+                .configure(stats::routes::configure)
                 .configure(chat::routes::configure)
                 .configure(notifications::routes::configure)
                 .configure(chat::ws::configure),

@@ -22,6 +22,7 @@ mod media_s3;
 mod media_support;
 mod notifications;
 mod openapi;
+mod stats;
 mod ticket_branches;
 mod ticket_lists;
 mod ticket_refusals;
