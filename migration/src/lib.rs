@@ -9,6 +9,7 @@ mod m20250101_000004_create_write_safety;
 mod m20250101_000005_create_tickets;
 mod m20250101_000006_create_chat;
 mod m20250101_000007_index_ticket_place;
+mod m20250101_000010_index_ticket_stats;
 
 /// Runs the migrations in order.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20250101_000005_create_tickets::Migration),
             Box::new(m20250101_000006_create_chat::Migration),
             Box::new(m20250101_000007_index_ticket_place::Migration),
+            Box::new(m20250101_000010_index_ticket_stats::Migration),
         ]
     }
 }

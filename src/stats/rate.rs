@@ -93,8 +93,8 @@ mod tests {
         assert_eq!(percent(1, 8), Some(12.5));
         assert_eq!(percent(1, 3), Some(33.33));
         assert_eq!(percent(2, 3), Some(66.67));
-        assert_eq!(percent(1, 80_000), Some(0.0));
-        assert_eq!(percent(1, 40_000), Some(0.01), "0.0025 % rounds up");
+        assert_eq!(percent(1, 40_000), Some(0.0), "0.0025 % rounds down");
+        assert_eq!(percent(1, 20_000), Some(0.01), "0.005 % rounds up");
         assert_eq!(percent(0, 0), None);
         assert_eq!(Rate::new(3, 0).percent, None);
     }
