@@ -214,7 +214,7 @@ async fn measure(state: &AppState, port: u16, runs: usize) -> Result<()> {
         grids: Vec::new(),
         dispatch: DispatchScope::Regions(vec![district]),
     };
-    let now = hazardline::clock::Clock::now(state.clock().as_ref());
+    let now = state.clock().now();
     for (label, month, from, to, group_by) in [
         ("stats month=2026-10 totals", Some("2026-10"), None, None, None),
         ("stats month=2026-10 group_by=street", Some("2026-10"), None, None, Some("street")),
