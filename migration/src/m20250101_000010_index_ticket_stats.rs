@@ -4,7 +4,7 @@
 //! found those rows but had to visit the table for each; this index holds everything the query reads
 //! of an event (ticket, action, target status, time), so PostgreSQL answers from the index alone
 //! (an index-only scan) and a month of a district reads a few hundred thousand index entries instead
-//! of as many heap pages. See README "Benchmarks" for the figures with and without it.
+//! of as many heap pages. `cargo bench --bench stats` times the queries on 1,000,000 tickets.
 
 use sea_orm_migration::prelude::*;
 
