@@ -25,6 +25,7 @@ pub mod routes;
 pub mod seed;
 pub mod startup;
 pub mod state;
+pub mod stats;
 pub mod telemetry;
 pub mod tickets;
 pub mod webhooks;

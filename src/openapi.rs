@@ -25,6 +25,7 @@ use crate::error::{FieldError, ProblemDetails};
         (name = "tickets", description = "Hazard tickets: report, move through the workflow, history, follow, lists and counts, comments, co-handling, ratings"),
         (name = "ledger", description = "Exports in the caller's scope: the hazard ledger (隐患台账) as CSV or XLSX, and tickets on a map as GeoJSON"),
         (name = "campaigns", description = "Special campaigns (专项整治): a time window, categories and regions; tickets inside are tagged"),
+        (name = "stats", description = "Statistics and the monthly bulletin: counts, rates, step times and rankings of the tickets reported in a period"),
         (name = "chat", description = "Conversations and messages: ticket threads, sending, recall, paging, read cursors"),
         (name = "intake", description = "Understanding a report in words: categories, urgency and whom to call, places"),
         (name = "notifications", description = "Notification preferences: muted kinds and quiet hours"),

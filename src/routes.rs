@@ -10,8 +10,8 @@ use utoipa::OpenApi;
 use utoipa_actix_web::{scope, AppExt, UtoipaApp};
 
 use crate::{
-    admin, auth, campaigns, chat, geo, health, intake, ledger, media, notifications, open311, openapi::ApiDoc, tickets,
-    webhooks,
+    admin, auth, campaigns, chat, geo, health, intake, ledger, media, notifications, open311, openapi::ApiDoc, stats,
+    tickets, webhooks,
 };
 
 /// Mounts every documented endpoint on `app`.
@@ -34,6 +34,7 @@ where
                 .configure(tickets::routes::configure)
                 .configure(ledger::routes::configure)
                 .configure(campaigns::routes::configure)
+                .configure(stats::routes::configure)
                 .configure(chat::routes::configure)
                 .configure(notifications::routes::configure)
                 .configure(open311::key_routes::configure)

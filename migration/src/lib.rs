@@ -10,6 +10,7 @@ mod m20250101_000005_create_tickets;
 mod m20250101_000006_create_chat;
 mod m20250101_000007_index_ticket_place;
 mod m20250101_000009_create_campaigns;
+mod m20250101_000010_index_ticket_stats;
 mod m20250101_000011_create_open311_webhooks;
 mod m20250101_000012_create_wechat_outbox;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20250101_000006_create_chat::Migration),
             Box::new(m20250101_000007_index_ticket_place::Migration),
             Box::new(m20250101_000009_create_campaigns::Migration),
+            Box::new(m20250101_000010_index_ticket_stats::Migration),
             Box::new(m20250101_000011_create_open311_webhooks::Migration),
             Box::new(m20250101_000012_create_wechat_outbox::Migration),
         ]

@@ -110,20 +110,33 @@ impl Viewer {
         !row.anonymous || row.reporter_id == self.id || self.dispatches(row)
     }
 
-    /// The condition selecting the tickets the caller may see.
+    /// The condition selecting the tickets the caller may see: those they handle, report or follow.
     pub fn visible(&self) -> Condition {
         if self.dispatch == DispatchScope::All {
             return Condition::all();
         }
-        let mut any = Condition::any().add(ticket::Column::ReporterId.eq(self.id)).add(
-            ticket::Column::Id.in_subquery(
-                Query::select()
-                    .column(ticket_follower::Column::TicketId)
-                    .from(ticket_follower::Entity)
-                    .and_where(ticket_follower::Column::UserId.eq(self.id))
-                    .to_owned(),
-            ),
-        );
+        Condition::any()
+            .add(ticket::Column::ReporterId.eq(self.id))
+            .add(
+                ticket::Column::Id.in_subquery(
+                    Query::select()
+                        .column(ticket_follower::Column::TicketId)
+                        .from(ticket_follower::Entity)
+                        .and_where(ticket_follower::Column::UserId.eq(self.id))
+                        .to_owned(),
+                ),
+            )
+            .add(self.handled())
+    }
+
+    /// The condition selecting the tickets the caller handles as staff (the SQL form of
+    /// [`Viewer::handles`]): their grids', their departments' and co-handled, their region's, or all.
+    /// Statistics count these; a resident handles none.
+    pub fn handled(&self) -> Condition {
+        if self.dispatch == DispatchScope::All {
+            return Condition::all();
+        }
+        let mut any = Condition::any();
         if self.has(Role::GridWorker) {
             any = any.add(ticket::Column::GridWorkerId.eq(self.id));
             if !self.grids.is_empty() {

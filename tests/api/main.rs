@@ -28,6 +28,7 @@ mod notifications;
 mod open311;
 mod open311_support;
 mod openapi;
+mod stats;
 mod ticket_branches;
 mod ticket_lists;
 mod ticket_map;
