@@ -1554,7 +1554,7 @@ mod tests {
     #[test]
     fn confirming_files_the_draft_and_the_outcome_answers_with_the_number() {
         let h = Harness::new();
-        let s = to_summary(&h);
+        let s = to_summary(h);
         let turn = h.step(s, Inbound::Choice("#confirm".into()), t0());
         let Some(Effect::CreateTicket(draft)) = turn.effects.first() else { panic!("{:?}", turn.effects) };
         assert!(draft.check_duplicates && !draft.anonymous && !draft.approximate);
@@ -1569,7 +1569,7 @@ mod tests {
     #[test]
     fn duplicates_are_asked_about_and_no_means_file_anyway() {
         let h = Harness::new();
-        let s = to_summary(&h);
+        let s = to_summary(h);
         let turn = h.step(s, Inbound::Choice("#confirm".into()), t0());
         let asked = h.step(turn.session, Inbound::Outcome(Outcome::Duplicates(vec![brief(3)])), t0());
         assert!(texts(&asked.replies).contains("#dup:follow:"));
@@ -1623,7 +1623,7 @@ mod tests {
     #[test]
     fn commands_work_at_any_point() {
         let h = Harness::new();
-        let s = to_summary(&h);
+        let s = to_summary(h);
         let back = h.step(s.clone(), text("返回"), t0());
         assert_eq!(back.session.stage, Stage::Asking { slot: Slot::Anonymous, editing: false });
         let cancel = h.step(s.clone(), text("cancel"), t0());
@@ -1777,8 +1777,8 @@ mod tests {
             script in prop::collection::vec((inbound(), any::<u8>(), any::<u16>()), 1..40)
         ) {
             let h = Harness::new();
-            let first = run(&h, &script);
-            let second = run(&h, &script);
+            let first = run(h, &script);
+            let second = run(h, &script);
             prop_assert_eq!(first, second);
         }
     }

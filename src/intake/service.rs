@@ -196,11 +196,12 @@ where
     })
     .await
     .map_err(|e| ApiError::internal(anyhow::Error::new(e).context("intake vocabulary")))?;
+    let campaign = if stored.session.stage == machine::Stage::Idle { campaign_for(state, owner).await? } else { None };
     let ctx = Context {
         lexicon: &lexicon,
         gazetteer: &gazetteer,
         category_names: &names,
-        campaign: None,
+        campaign: campaign.as_deref(),
         ttl: TimeDelta::seconds(i64::try_from(state.settings().intake.session_ttl_secs).unwrap_or(1800)),
     };
     let mut exec =
@@ -246,6 +247,23 @@ where
         }
     }
     Ok(())
+}
+
+/// An active campaign (专项整治) in the person's area, for the greeting: the area of their latest
+/// report (a person who never reported has none yet). Asked only when a greeting may follow.
+async fn campaign_for(state: &AppState, owner: Uuid) -> Result<Option<String>, ApiError> {
+    let path: Option<String> = ticket::Entity::find()
+        .select_only()
+        .column(ticket::Column::RegionPath)
+        .filter(ticket::Column::ReporterId.eq(owner))
+        .order_by_desc(ticket::Column::CreatedAt)
+        .into_tuple()
+        .one(state.db())
+        .await?;
+    let Some(path) = path else { return Ok(None) };
+    let regions = crate::campaigns::service::regions_of_path(&path);
+    let active = crate::campaigns::service::active_for(state, &regions, state.clock().now()).await?;
+    Ok(active.into_iter().next().map(|c| c.name))
 }
 
 /// The person's messages not answered yet, in order: normally just `message`.

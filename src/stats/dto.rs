@@ -31,6 +31,8 @@ pub struct StatsQuery {
     pub category: Option<String>,
     /// `app`, `wechat`, `open311` or `staff`.
     pub channel: Option<String>,
+    /// Only tickets tagged with this campaign (专项整治).
+    pub campaign: Option<String>,
     /// Rows per `category`, `department`, `district`, `street`, `community`, `channel`, `day`, `week`
     /// or `month` (China time; weeks start on Monday). Without it: totals only.
     pub group_by: Option<String>,
@@ -57,6 +59,8 @@ pub struct RankingsQuery {
     pub category: Option<String>,
     /// `app`, `wechat`, `open311` or `staff`.
     pub channel: Option<String>,
+    /// Only tickets tagged with this campaign (专项整治).
+    pub campaign: Option<String>,
 }
 
 /// The period a figure covers: tickets reported in `[from, to)`, their status read at `as_of`.

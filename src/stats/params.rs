@@ -28,6 +28,8 @@ pub struct StatsFilters {
     pub category: Option<String>,
     /// Report channel.
     pub channel: Option<Channel>,
+    /// Tagged with this campaign.
+    pub campaign: Option<Uuid>,
 }
 
 /// A breakdown.
@@ -167,6 +169,7 @@ fn filters(
     department: Option<String>,
     category: Option<String>,
     channel: Option<String>,
+    campaign: Option<String>,
 ) -> Result<StatsFilters, ApiError> {
     let channel = text("channel", channel)?
         .map(|c| match c.as_str() {
@@ -182,6 +185,7 @@ fn filters(
         department: uuid("department", department)?,
         category: text("category", category)?,
         channel,
+        campaign: uuid("campaign", campaign)?,
     })
 }
 
@@ -221,7 +225,12 @@ impl StatsParams {
                 ));
             }
         }
-        Ok(StatsParams { from, to, filters: filters(raw.region, raw.department, raw.category, raw.channel)?, group_by })
+        Ok(StatsParams {
+            from,
+            to,
+            filters: filters(raw.region, raw.department, raw.category, raw.channel, raw.campaign)?,
+            group_by,
+        })
     }
 }
 
@@ -243,7 +252,7 @@ impl RankingsParams {
             month: month("month", raw.month)?.unwrap_or_else(|| Month::of(now)),
             by,
             order,
-            filters: filters(raw.region, raw.department, raw.category, raw.channel)?,
+            filters: filters(raw.region, raw.department, raw.category, raw.channel, raw.campaign)?,
         })
     }
 }

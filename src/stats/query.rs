@@ -259,6 +259,15 @@ pub fn filter_condition(f: &StatsFilters) -> Condition {
         .add_option(f.department.map(|d| ticket::Column::DepartmentId.eq(d)))
         .add_option(f.category.as_ref().map(|c| ticket::Column::Category.eq(c.as_str())))
         .add_option(f.channel.map(|c| ticket::Column::Channel.eq(c.as_str())))
+        .add_option(f.campaign.map(|c| {
+            ticket::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(entity::ticket_campaign::Column::TicketId)
+                    .from(entity::ticket_campaign::Entity)
+                    .and_where(entity::ticket_campaign::Column::CampaignId.eq(c))
+                    .to_owned(),
+            )
+        }))
 }
 
 /// `WITH c AS (the cohort), ev AS (its events)` with the cohort's bound values.

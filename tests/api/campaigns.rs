@@ -15,7 +15,7 @@ use crate::{
     tickets::{cast, report, submit, user_id},
 };
 
-async fn region_id(app: &TestApp, code: &str) -> Uuid {
+pub async fn region_id(app: &TestApp, code: &str) -> Uuid {
     region::Entity::find().filter(region::Column::Code.eq(code)).one(app.state.db()).await.unwrap().unwrap().id
 }
 
@@ -30,7 +30,7 @@ async fn dispatcher_of(app: &TestApp, phone: &str, region: Uuid) -> Session {
     s
 }
 
-fn campaign(categories: &[&str], regions: &[Uuid]) -> Value {
+pub fn campaign(categories: &[&str], regions: &[Uuid]) -> Value {
     json!({
         "name": "消防安全专项整治",
         "description": "楼道堆物、电动车充电",
@@ -75,6 +75,12 @@ async fn a_campaign_tags_tickets_before_and_after_it_is_entered_and_filters_list
     let mut want = vec![before["number"].as_str().unwrap().to_owned(), after["number"].as_str().unwrap().to_owned()];
     want.sort();
     assert_eq!(numbers, want);
+    // Statistics filter by campaign too: the two tagged reports of this month, not the other three.
+    let stats: Value =
+        app.get_as(&format!("/api/v1/stats?campaign={id}"), &c.dispatcher.access_token).await.json().await.unwrap();
+    assert_eq!(stats["totals"]["reported"], 2, "{stats}");
+    let all: Value = app.get_as("/api/v1/stats", &c.dispatcher.access_token).await.json().await.unwrap();
+    assert_eq!(all["totals"]["reported"], 4, "{all}");
 
     // The bot's greeting: active in the district and below it, not elsewhere.
     let street = region_id(app, "439901001").await;

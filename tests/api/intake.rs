@@ -348,3 +348,23 @@ async fn english_speakers_get_english() {
     let r = chat.say("Smoke is pouring out of the restaurant kitchen next door").await;
     assert!(r[0]["content"].to_string().contains("119"), "{r:?}");
 }
+
+#[tokio::test]
+async fn the_greeting_mentions_a_campaign_running_where_the_resident_reported_before() {
+    let c = cast().await;
+    let district = crate::campaigns::region_id(&c.app, "439901").await;
+    let body = crate::campaigns::campaign(&["fire"], &[district]);
+    let res = c.app.post_json_as("/api/v1/campaigns", &c.dispatcher.access_token, &body).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    // A newcomer has no area yet: a plain greeting.
+    let (_, greeting) = Chat::open(&c.app, &c.resident).await;
+    assert!(!words(&greeting).contains("专项整治"), "{greeting:?}");
+    // After a report in the district, the next greeting names the campaign.
+    submit(&c.app, &c.resident, &report("gas", grid_center(0, 0), &[])).await;
+    let conv = c.app.post_json_as("/api/v1/conversations", &c.resident.access_token, &json!({"kind": "intake"})).await;
+    let id = conv.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let mut chat = Chat { app: &c.app, who: &c.resident, id, seen: 0, sent: 100 };
+    chat.bot().await;
+    let r = chat.say("你好").await;
+    assert!(words(&r).contains("消防安全专项整治"), "{r:?}");
+}
