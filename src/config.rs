@@ -354,47 +354,6 @@ pub struct ChatSettings {
     pub ws_max_resume_cursors: usize,
 }
 
-/// The intake bot.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct IntakeSettings {
-    /// Seconds without a message after which a conversation with the bot ends (its draft is offered once).
-    pub session_ttl_secs: u64,
-    /// Hours an ended conversation's draft is kept to be offered.
-    pub draft_keep_hours: u64,
-    /// Longest wait, in milliseconds, for the same person's previous message to be answered.
-    pub turn_wait_ms: u64,
-    /// Build the vocabulary and place names at start-up rather than on the first message.
-    pub warm_up: bool,
-}
-
-/// The hazard ledger export (台账) and the map feed.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LedgerSettings {
-    /// Tickets read per database page while exporting (memory holds about two pages).
-    pub page_size: u64,
-    /// Map features answered when the request names no `limit`.
-    pub map_default_limit: u64,
-    /// The largest `limit` a map request may ask for.
-    pub map_max_limit: u64,
-}
-
-impl LedgerSettings {
-    fn validate(&self) -> Result<(), ConfigError> {
-        if !(1..=10_000).contains(&self.page_size) {
-            return Err(err("ledger.page_size", "must be between 1 and 10000"));
-        }
-        if self.map_max_limit < 4 || self.map_max_limit > 100_000 {
-            return Err(err("ledger.map_max_limit", "must be between 4 and 100000"));
-        }
-        if self.map_default_limit < 4 || self.map_default_limit > self.map_max_limit {
-            return Err(err("ledger.map_default_limit", "must be at least 4 and at most map_max_limit"));
-        }
-        Ok(())
-    }
-}
-
 /// The outbox worker.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -426,81 +385,6 @@ impl NotificationSettings {
         }
         if self.backoff_base_secs == 0 || self.backoff_max_secs < self.backoff_base_secs {
             return Err(err("notifications.backoff_base_secs", "must be at least 1 and at most backoff_max_secs"));
-        }
-        Ok(())
-    }
-}
-
-/// The Open311 GeoReport v2 API (`/open311/v2`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Open311Settings {
-    /// The one `jurisdiction_id` this server answers for; requests naming another get 404.
-    pub jurisdiction_id: String,
-    /// Requests per minute one API key may make (POST, and GETs that send `api_key`).
-    pub requests_per_minute: u32,
-    /// Requests per minute one client address may make to the public GETs without a key.
-    pub anonymous_requests_per_minute: u32,
-    /// Days `GET requests` covers without dates, and the longest span it accepts.
-    pub window_days: u32,
-    /// Most requests one `GET requests` answers (newest first).
-    pub max_requests: u64,
-}
-
-impl Open311Settings {
-    fn validate(&self) -> Result<(), ConfigError> {
-        if self.jurisdiction_id.trim().is_empty() {
-            return Err(err("open311.jurisdiction_id", "must not be empty"));
-        }
-        if self.requests_per_minute == 0 || self.anonymous_requests_per_minute == 0 {
-            return Err(err("open311.requests_per_minute", "limits must be at least 1"));
-        }
-        if !(1..=3650).contains(&self.window_days) {
-            return Err(err("open311.window_days", "must be between 1 and 3650"));
-        }
-        if !(1..=10_000).contains(&self.max_requests) {
-            return Err(err("open311.max_requests", "must be between 1 and 10000"));
-        }
-        Ok(())
-    }
-}
-
-/// Outbound webhooks: the delivery worker.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WebhookSettings {
-    /// Whether this instance runs the delivery worker (deliveries wait while none does).
-    pub enabled: bool,
-    /// Milliseconds between passes when idle.
-    pub poll_interval_ms: u64,
-    /// Deliveries taken per pass.
-    pub batch_size: u64,
-    /// Seconds to wait for a receiver's answer.
-    pub timeout_secs: u64,
-    /// Attempts before a delivery is given up (`dead_at`).
-    pub max_attempts: u32,
-    /// Wait before the first retry, in seconds; doubled each further attempt.
-    pub backoff_base_secs: u64,
-    /// Longest wait between attempts, in seconds.
-    pub backoff_max_secs: u64,
-}
-
-impl WebhookSettings {
-    fn validate(&self) -> Result<(), ConfigError> {
-        if self.poll_interval_ms < 10 {
-            return Err(err("webhooks.poll_interval_ms", "must be at least 10"));
-        }
-        if !(1..=1000).contains(&self.batch_size) {
-            return Err(err("webhooks.batch_size", "must be between 1 and 1000"));
-        }
-        if !(1..=300).contains(&self.timeout_secs) {
-            return Err(err("webhooks.timeout_secs", "must be between 1 and 300"));
-        }
-        if self.max_attempts == 0 {
-            return Err(err("webhooks.max_attempts", "must be at least 1"));
-        }
-        if self.backoff_base_secs == 0 || self.backoff_max_secs < self.backoff_base_secs {
-            return Err(err("webhooks.backoff_base_secs", "must be at least 1 and at most backoff_max_secs"));
         }
         Ok(())
     }
@@ -824,90 +708,9 @@ fn err(key: &'static str, message: &str) -> ConfigError {
     ConfigError { key, message: message.to_owned() }
 }
 
+mod services;
+
+pub use services::{IntakeSettings, LedgerSettings, Open311Settings, WebhookSettings};
+
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn dir() -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("config")
-    }
-
-    #[test]
-    fn every_overlay_loads_and_validates_alone() {
-        for env in ["local", "test"] {
-            let s = Settings::load_layers(&dir(), env, false).unwrap();
-            assert_eq!(s.app.mode, Mode::Development, "{env}");
-        }
-    }
-
-    #[test]
-    fn production_overlay_refuses_to_start_without_secrets() {
-        let e = Settings::load_layers(&dir(), "production", false).unwrap_err();
-        let text = format!("{e:#}");
-        assert!(text.contains("auth.jwt_secret"), "{text}");
-    }
-
-    #[test]
-    fn production_refuses_the_log_sms_sender() {
-        let mut s = Settings::load_layers(&dir(), "test", false).unwrap();
-        s.app.mode = Mode::Production;
-        s.auth.jwt_secret = SecretString::from("k".repeat(32));
-        s.sms.provider = SmsProvider::Log;
-        assert_eq!(s.validate().unwrap_err().key, "sms.provider");
-        s.sms.provider = SmsProvider::Disabled;
-        assert!(s.validate().is_ok());
-    }
-
-    #[test]
-    fn a_missing_overlay_is_named() {
-        let e = Settings::load_layers(&dir(), "staging", false).unwrap_err();
-        assert!(e.to_string().contains("staging.yaml"), "{e}");
-    }
-
-    #[test]
-    fn validation_names_the_key() {
-        let mut s = Settings::load_layers(&dir(), "test", false).unwrap();
-        s.database.url = SecretString::from("mysql://x");
-        assert_eq!(s.validate().unwrap_err().key, "database.url");
-        let mut s = Settings::load_layers(&dir(), "test", false).unwrap();
-        s.auth.jwt_secret = SecretString::from("short");
-        assert_eq!(s.validate().unwrap_err().key, "auth.jwt_secret");
-        let mut s = Settings::load_layers(&dir(), "test", false).unwrap();
-        s.redis.url = SecretString::from("http://x");
-        assert_eq!(s.validate().unwrap_err().key, "redis.url");
-    }
-
-    #[test]
-    fn media_settings_are_checked_by_key() {
-        let base = Settings::load_layers(&dir(), "test", false).unwrap();
-        assert_eq!(base.media.storage.backend, StorageBackend::Local);
-        assert_eq!(base.media.max_bytes, 15 * 1024 * 1024);
-        let mut s = base.clone();
-        s.media.url_secret = SecretString::from("short");
-        assert_eq!(s.validate().unwrap_err().key, "media.url_secret");
-        let mut s = base.clone();
-        s.media.storage.backend = StorageBackend::S3;
-        assert_eq!(s.validate().unwrap_err().key, "media.storage.s3.bucket");
-        s.media.storage.s3.bucket = "photos".into();
-        s.media.storage.s3.endpoint = "http://127.0.0.1:9000".into();
-        assert_eq!(s.validate().unwrap_err().key, "media.storage.s3.endpoint");
-        s.media.storage.s3.allow_http = true;
-        assert!(s.validate().is_ok());
-        let mut s = base.clone();
-        s.media.max_pixels = 0;
-        assert_eq!(s.validate().unwrap_err().key, "media.max_pixels");
-        let mut s = base;
-        s.media.workers = 0;
-        assert!(s.media.worker_count() >= 1);
-    }
-
-    #[test]
-    fn unknown_keys_are_rejected() {
-        let tmp = tempfile::tempdir().unwrap();
-        let base = std::fs::read_to_string(dir().join("base.yaml")).unwrap();
-        std::fs::write(tmp.path().join("base.yaml"), base).unwrap();
-        std::fs::write(tmp.path().join("local.yaml"), "server:\n  prot: 1\n").unwrap();
-        let e = Settings::load_layers(tmp.path(), "local", false).unwrap_err();
-        assert!(format!("{e:#}").contains("prot"), "{e:#}");
-    }
-}
+mod tests;

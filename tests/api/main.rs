@@ -38,4 +38,5 @@ mod tickets;
 mod webhooks;
 mod wechat_channel;
 mod wechat_login;
+mod wechat_support;
 mod write_safety;
