@@ -310,7 +310,14 @@ async fn a_full_report_through_the_official_account_and_its_status_change_back_t
     let said = follow_up["text"]["content"].as_str().unwrap();
     assert!(said.contains("第1张"), "{said}");
     assert_eq!(inbound_count(app, &photo_msg).await, 1);
-    let queued = entity::wechat_outbox::Entity::find().all(app.state.db()).await.unwrap();
+    // The row is marked delivered just after WeChat answers the send: wait for that commit.
+    let queued = loop {
+        let rows = entity::wechat_outbox::Entity::find().all(app.state.db()).await.unwrap();
+        if rows.iter().all(|r| r.delivered_at.is_some()) || tokio::time::Instant::now() >= deadline {
+            break rows;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     assert_eq!(queued.len(), 1);
     assert!(queued[0].delivered_at.is_some() && queued[0].attempts == 1);
 
