@@ -59,6 +59,18 @@ pub struct Model {
     pub flags: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// First `confirm` or `resolve_on_spot` (written with the event; see `tickets::store::insert_event`).
+    pub first_verified_at: Option<DateTimeUtc>,
+    /// First `accept` into `rectifying`.
+    pub first_accepted_at: Option<DateTimeUtc>,
+    /// First `complete`.
+    pub first_rectified_at: Option<DateTimeUtc>,
+    /// Latest `complete`.
+    pub last_rectified_at: Option<DateTimeUtc>,
+    /// First move into `closed` by `pass` or `resolve_on_spot`.
+    pub first_closed_at: Option<DateTimeUtc>,
+    /// `escalate` events.
+    pub escalation_count: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

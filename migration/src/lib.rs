@@ -13,6 +13,9 @@ mod m20250101_000009_create_campaigns;
 mod m20250101_000010_index_ticket_stats;
 mod m20250101_000011_create_open311_webhooks;
 mod m20250101_000012_create_wechat_outbox;
+mod m20250101_000013_ticket_milestones;
+
+pub use m20250101_000013_ticket_milestones::BACKFILL as BACKFILL_TICKET_MILESTONES;
 
 /// Runs the migrations in order.
 pub struct Migrator;
@@ -32,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20250101_000010_index_ticket_stats::Migration),
             Box::new(m20250101_000011_create_open311_webhooks::Migration),
             Box::new(m20250101_000012_create_wechat_outbox::Migration),
+            Box::new(m20250101_000013_ticket_milestones::Migration),
         ]
     }
 }

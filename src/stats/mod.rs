@@ -5,8 +5,8 @@
 //! what each figure counts is in `query` (the SQL) and README's "Statistics" notes; `period` is the
 //! China calendar (UTC+08:00, ISO weeks from Monday), `rate` rounds rates and means from integer
 //! numerators and denominators, `ranking` ranks streets and departments; `params` turns query text
-//! into those types (a bad value is a 422 naming the parameter). The module reads tickets and their
-//! events; it never writes, and it owns no table (only the indexes of migration 000010).
+//! into those types (a bad value is a 422 naming the parameter). The module reads ticket rows only
+//! (the step times are kept on them, migration 000013); it never writes and owns no table.
 
 pub mod dto;
 pub mod params;

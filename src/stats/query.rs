@@ -1,5 +1,6 @@
-//! The statistics SQL: one pass over the period's tickets (`c`) and their events (`ev`), grouped in
-//! the database. The same SQL runs on SQLite and PostgreSQL; only the expressions that cut time and
+//! The statistics SQL: one pass over the period's tickets (`c`), grouped in the database. The times
+//! each ticket first reached each step and its escalation count are columns of the ticket row,
+//! written with the events (`tickets::store::insert_event`), so no query reads `ticket_event`. The same SQL runs on SQLite and PostgreSQL; only the expressions that cut time and
 //! measure durations differ (`Dialect`). Percentiles are by nearest rank with ROW_NUMBER over the
 //! ordered durations, which both backends have (SQLite has no percentile aggregate).
 //!
@@ -116,10 +117,10 @@ pub enum Step {
 
 impl Step {
     const ALL: [(Step, &'static str, &'static str); 4] = [
-        (Step::Verify, "verify", "verified_at"),
-        (Step::Accept, "accept", "accepted_at"),
-        (Step::Rectify, "rectify", "rectified_at"),
-        (Step::Close, "close", "closed_first_at"),
+        (Step::Verify, "verify", "first_verified_at"),
+        (Step::Accept, "accept", "first_accepted_at"),
+        (Step::Rectify, "rectify", "first_rectified_at"),
+        (Step::Close, "close", "first_closed_at"),
     ];
 }
 
@@ -143,19 +144,6 @@ pub struct StepRow {
 /// The verified statuses: confirmed as a hazard and not cancelled or rejected since.
 const VERIFIED: &str = "('confirmed', 'rectifying', 'awaiting_check', 'closed')";
 
-/// Per ticket, from its events: when it first reached each step, when the rectification was last
-/// reported done, and how many times it was escalated.
-const EVENTS: &str = "SELECT e.ticket_id AS ticket_id, \
-    MIN(CASE WHEN e.action IN ('confirm', 'resolve_on_spot') THEN e.at END) AS verified_at, \
-    MIN(CASE WHEN e.action = 'accept' AND e.to_status = 'rectifying' THEN e.at END) AS accepted_at, \
-    MIN(CASE WHEN e.action = 'complete' THEN e.at END) AS rectified_at, \
-    MAX(CASE WHEN e.action = 'complete' THEN e.at END) AS last_rectified_at, \
-    MIN(CASE WHEN e.to_status = 'closed' AND e.action IN ('pass', 'resolve_on_spot') THEN e.at END) AS closed_first_at, \
-    SUM(CASE WHEN e.action = 'escalate' THEN 1 ELSE 0 END) AS escalations \
-    FROM ticket_event e INNER JOIN c ON c.id = e.ticket_id \
-    WHERE e.action IN ('confirm', 'resolve_on_spot', 'accept', 'complete', 'pass', 'escalate') \
-    GROUP BY e.ticket_id";
-
 /// The counts, as (column, condition counted) pairs; each becomes `SUM(CASE WHEN cond THEN 1 ELSE 0 END)`.
 const COUNTS: [(&str, &str); 15] = [
     ("reported", "COALESCE(c.rejection_kind, '') <> 'duplicate_of'"),
@@ -178,9 +166,9 @@ const COUNTS: [(&str, &str); 15] = [
     (
         "on_time",
         "c.status IN ('awaiting_check', 'closed') AND c.rectification_deadline IS NOT NULL \
-         AND COALESCE(ev.last_rectified_at, c.closed_at) <= c.rectification_deadline",
+         AND COALESCE(c.last_rectified_at, c.closed_at) <= c.rectification_deadline",
     ),
-    ("escalated", "COALESCE(c.rejection_kind, '') <> 'duplicate_of' AND ev.escalations > 0"),
+    ("escalated", "COALESCE(c.rejection_kind, '') <> 'duplicate_of' AND c.escalation_count > 0"),
     ("rated", "COALESCE(c.rejection_kind, '') <> 'duplicate_of' AND c.rating IS NOT NULL"),
     ("satisfied", "COALESCE(c.rejection_kind, '') <> 'duplicate_of' AND c.rating >= 4"),
     // Summed, not counted: see `counts_sql`.
@@ -270,14 +258,27 @@ pub fn filter_condition(f: &StatsFilters) -> Condition {
         }))
 }
 
-/// `WITH c AS (the cohort), ev AS (its events)` with the cohort's bound values.
+/// `WITH c AS (the cohort)` with the cohort's bound values.
 fn with_cohort(cohort: &Cohort<'_>, backend: DatabaseBackend) -> Statement {
     use ticket::Column as T;
     let dialect = Dialect::of(backend);
     let mut select = Query::select();
     select.expr_as(Expr::col((ticket::Entity, T::Id)), Alias::new("id"));
     select.expr_as(Expr::cust(dialect.group_key(cohort.group_by)), Alias::new("g"));
-    for col in [T::Status, T::RejectionKind, T::CreatedAt, T::RectificationDeadline, T::ClosedAt, T::Rating] {
+    for col in [
+        T::Status,
+        T::RejectionKind,
+        T::CreatedAt,
+        T::RectificationDeadline,
+        T::ClosedAt,
+        T::Rating,
+        T::FirstVerifiedAt,
+        T::FirstAcceptedAt,
+        T::FirstRectifiedAt,
+        T::LastRectifiedAt,
+        T::FirstClosedAt,
+        T::EscalationCount,
+    ] {
         select.column((ticket::Entity, col));
     }
     select
@@ -294,11 +295,7 @@ fn with_cohort(cohort: &Cohort<'_>, backend: DatabaseBackend) -> Statement {
             .add(filter_condition(cohort.filters)),
     );
     let built = backend.build(&select);
-    Statement {
-        sql: format!("WITH c AS ({}), ev AS ({EVENTS}) ", built.sql),
-        values: built.values,
-        db_backend: backend,
-    }
+    Statement { sql: format!("WITH c AS ({})", built.sql), values: built.values, db_backend: backend }
 }
 
 fn counts_sql() -> String {
@@ -306,7 +303,7 @@ fn counts_sql() -> String {
     for (name, cond) in COUNTS {
         if name == "escalations" {
             cols.push(format!(
-                "CAST(SUM(CASE WHEN COALESCE(c.rejection_kind, '') <> 'duplicate_of' THEN COALESCE(ev.escalations, 0) ELSE 0 END) AS BIGINT) AS {name}"
+                "CAST(SUM(CASE WHEN COALESCE(c.rejection_kind, '') <> 'duplicate_of' THEN c.escalation_count ELSE 0 END) AS BIGINT) AS {name}"
             ));
         } else {
             cols.push(format!("CAST(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS BIGINT) AS {name}"));
@@ -316,7 +313,7 @@ fn counts_sql() -> String {
         "CAST(SUM(CASE WHEN COALESCE(c.rejection_kind, '') <> 'duplicate_of' THEN COALESCE(c.rating, 0) ELSE 0 END) AS BIGINT) AS rating_sum"
             .to_owned(),
     );
-    format!("SELECT c.g AS g, {} FROM c LEFT JOIN ev ON ev.ticket_id = c.id GROUP BY c.g", cols.join(", "))
+    format!("SELECT c.g AS g, {} FROM c GROUP BY c.g", cols.join(", "))
 }
 
 /// The group key of a result row: department ids are stored as UUIDs, the rest as text.
@@ -331,6 +328,7 @@ fn key_of(row: &QueryResult, group: Option<GroupBy>) -> Result<Option<String>, D
 /// The counts per group (one row when there is no breakdown).
 pub async fn counts<C: ConnectionTrait>(db: &C, cohort: &Cohort<'_>) -> Result<Vec<(Option<String>, Counts)>, DbErr> {
     let mut stmt = with_cohort(cohort, db.get_database_backend());
+    stmt.sql.push(' ');
     stmt.sql.push_str(&counts_sql());
     let get =
         |row: &QueryResult, col: &str| -> Result<i64, DbErr> { Ok(row.try_get::<Option<i64>>("", col)?.unwrap_or(0)) };
@@ -364,9 +362,8 @@ fn steps_sql(dialect: Dialect, grouped: bool) -> String {
         .iter()
         .map(|(_, name, col)| {
             format!(
-                "SELECT c.g AS g, '{name}' AS step, {} AS secs FROM c INNER JOIN ev ON ev.ticket_id = c.id \
-                 WHERE c.status IN {VERIFIED} AND ev.{col} IS NOT NULL",
-                dialect.seconds_between(&format!("ev.{col}"), "c.created_at")
+                "SELECT c.g AS g, '{name}' AS step, {} AS secs FROM c WHERE c.status IN {VERIFIED} AND c.{col} IS NOT NULL",
+                dialect.seconds_between(&format!("c.{col}"), "c.created_at")
             )
         })
         .collect();
@@ -393,8 +390,7 @@ fn steps_sql(dialect: Dialect, grouped: bool) -> String {
 pub async fn step_times<C: ConnectionTrait>(db: &C, cohort: &Cohort<'_>) -> Result<Vec<StepRow>, DbErr> {
     let backend = db.get_database_backend();
     let mut stmt = with_cohort(cohort, backend);
-    // `with_cohort` ends with the `ev` CTE; the step CTEs continue the WITH list.
-    stmt.sql = stmt.sql.trim_end().to_owned();
+    // The step CTEs continue the WITH list.
     stmt.sql.push_str(&steps_sql(Dialect::of(backend), cohort.group_by.is_some()));
     let mut out = Vec::new();
     for row in db.query_all(stmt).await? {

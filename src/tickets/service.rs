@@ -301,6 +301,12 @@ pub async fn submit(
         rating: Set(None),
         rating_comment: Set(None),
         rated_at: Set(None),
+        first_verified_at: Set(None),
+        first_accepted_at: Set(None),
+        first_rectified_at: Set(None),
+        last_rectified_at: Set(None),
+        first_closed_at: Set(None),
+        escalation_count: Set(0),
         flags: Set(to_json(&flags)?),
         created_at: Set(now),
         ..Default::default()

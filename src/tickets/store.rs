@@ -275,8 +275,84 @@ pub async fn insert_event<C: ConnectionTrait>(db: &C, event: ticket_event::Model
         claimed_by: Set(None),
         claimed_until: Set(None),
     };
+    let milestone = Milestone::of(&event.action, &event.to_status);
+    let (ticket_id, at) = (event.ticket_id, event.at);
     ticket_event::Entity::insert(event.into_active_model()).exec_without_returning(db).await?;
     outbox::Entity::insert(row).exec_without_returning(db).await?;
+    if let Some(milestone) = milestone {
+        record_milestone(db, ticket_id, milestone, at).await?;
+    }
+    Ok(())
+}
+
+/// A workflow step whose time is kept on the ticket row for the statistics (`stats::query`), which
+/// would otherwise aggregate every ticket's events. The rules are those of the migration that added
+/// the columns (`migration::BACKFILL_TICKET_MILESTONES`), which fills them for older tickets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Milestone {
+    /// `confirm` or `resolve_on_spot`: verified (and, for the latter, closed).
+    Verified { closed: bool },
+    /// `accept` into `rectifying`.
+    Accepted,
+    /// `complete`: reported rectified.
+    Rectified,
+    /// `pass` into `closed`.
+    Closed,
+    /// `escalate`.
+    Escalated,
+}
+
+impl Milestone {
+    fn of(action: &str, to_status: &str) -> Option<Milestone> {
+        match (action, to_status) {
+            ("confirm", _) => Some(Milestone::Verified { closed: false }),
+            ("resolve_on_spot", to) => Some(Milestone::Verified { closed: to == "closed" }),
+            ("accept", "rectifying") => Some(Milestone::Accepted),
+            ("complete", _) => Some(Milestone::Rectified),
+            ("pass", "closed") => Some(Milestone::Closed),
+            ("escalate", _) => Some(Milestone::Escalated),
+            _ => None,
+        }
+    }
+}
+
+/// Sets `column` to `at` unless it already holds an earlier time (the first time the step was reached).
+fn earliest(column: ticket::Column, at: DateTime<Utc>) -> (ticket::Column, sea_orm::sea_query::SimpleExpr) {
+    let keep = Expr::col(column).is_not_null().and(Expr::col(column).lte(at));
+    (column, Expr::case(keep, Expr::col(column)).finally(at).into())
+}
+
+/// Writes a milestone's time onto its ticket, in the event's transaction.
+async fn record_milestone<C: ConnectionTrait>(
+    db: &C,
+    ticket_id: Uuid,
+    milestone: Milestone,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    use ticket::Column as T;
+    let mut sets = Vec::new();
+    match milestone {
+        Milestone::Verified { closed } => {
+            sets.push(earliest(T::FirstVerifiedAt, at));
+            if closed {
+                sets.push(earliest(T::FirstClosedAt, at));
+            }
+        }
+        Milestone::Accepted => sets.push(earliest(T::FirstAcceptedAt, at)),
+        Milestone::Rectified => {
+            sets.push(earliest(T::FirstRectifiedAt, at));
+            // The latest report of rectification: a later one replaces an earlier.
+            let keep = Expr::col(T::LastRectifiedAt).is_not_null().and(Expr::col(T::LastRectifiedAt).gte(at));
+            sets.push((T::LastRectifiedAt, Expr::case(keep, Expr::col(T::LastRectifiedAt)).finally(at).into()));
+        }
+        Milestone::Closed => sets.push(earliest(T::FirstClosedAt, at)),
+        Milestone::Escalated => sets.push((T::EscalationCount, Expr::col(T::EscalationCount).add(1))),
+    }
+    let mut update = ticket::Entity::update_many().filter(T::Id.eq(ticket_id));
+    for (column, value) in sets {
+        update = update.col_expr(column, value);
+    }
+    update.exec(db).await?;
     Ok(())
 }
 

@@ -501,3 +501,53 @@ async fn staff_see_their_own_scope_residents_none_and_bad_parameters_are_named()
     let unknown = app.get_as("/api/v1/stats?groupby=day", &w.c.dispatcher.access_token).await;
     assert_eq!(problem(unknown, StatusCode::BAD_REQUEST).await["code"], "invalid_query");
 }
+
+/// The step times of every ticket: (number, first verified, accepted, rectified, last rectified,
+/// closed, escalations).
+type Milestones = Vec<(String, [Option<DateTime<Utc>>; 5], i32)>;
+
+async fn milestones(w: &World) -> Milestones {
+    use sea_orm::{EntityTrait, QueryOrder};
+    entity::ticket::Entity::find()
+        .order_by_asc(entity::ticket::Column::Number)
+        .all(w.c.app.state.db())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| {
+            let times = [
+                t.first_verified_at,
+                t.first_accepted_at,
+                t.first_rectified_at,
+                t.last_rectified_at,
+                t.first_closed_at,
+            ];
+            (t.number, times, t.escalation_count)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn step_times_written_with_each_event_match_the_migrations_backfill_from_the_events() {
+    use sea_orm::ConnectionTrait;
+    let w = world().await;
+    let written = milestones(&w).await;
+    // The timeline above: A is verified at T0+2 h, rectified at T0+1 d, closed at T0+1 d 1 h; D and I
+    // were escalated once each; E was verified and closed on the spot at T0+1 h.
+    let a = written.iter().filter(|(_, times, _)| times[0] == Some(t0() + Duration::hours(2))).count();
+    assert!(a >= 1, "a ticket verified at T0+2 h: {written:?}");
+    assert_eq!(written.iter().map(|(_, _, n)| *n).sum::<i32>(), 2, "D and I escalated once each");
+    let on_the_spot = t0() + Duration::hours(1);
+    assert!(written.iter().any(|(_, t, _)| t[0] == Some(on_the_spot) && t[4] == Some(on_the_spot) && t[1].is_none()));
+
+    let db = w.c.app.state.db();
+    db.execute_unprepared(
+        "UPDATE ticket SET first_verified_at = NULL, first_accepted_at = NULL, first_rectified_at = NULL, \
+         last_rectified_at = NULL, first_closed_at = NULL, escalation_count = 0",
+    )
+    .await
+    .unwrap();
+    assert_ne!(milestones(&w).await, written, "the reset cleared the step times");
+    db.execute_unprepared(migration::BACKFILL_TICKET_MILESTONES).await.unwrap();
+    assert_eq!(milestones(&w).await, written);
+}
