@@ -24,86 +24,18 @@ use chrono::Utc;
 use entity::{conversation, conversation_member, message, outbox, ticket, ticket_event};
 use hazardline::{auth::Role, config::Settings, geo::demo_city::grid_center, startup::Application, state::AppState};
 use sea_orm::{
-    sea_query::Expr, ColumnTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter, QuerySelect, QueryTrait, TransactionTrait,
+    sea_query::Expr, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
+    QuerySelect, QueryTrait, TransactionTrait,
 };
 use secrecy::SecretString;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+mod common;
+use common::{Figures, Target};
+
 const CLIENTS: usize = 64;
 const PASSWORD: &str = "bench password 1";
-
-/// A fresh database: a SQLite file, or a new PostgreSQL database dropped afterwards.
-struct Target {
-    label: &'static str,
-    url: String,
-    redis: Option<String>,
-    pg: Option<(String, String)>,
-    _dir: Option<tempfile::TempDir>,
-}
-
-impl Target {
-    fn sqlite() -> Result<Target> {
-        let dir = tempfile::tempdir()?;
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
-        Ok(Target { label: "SQLite + in-process", url, redis: None, pg: None, _dir: Some(dir) })
-    }
-
-    async fn postgres(admin: &str, redis: Option<String>) -> Result<Target> {
-        let name = format!("hzbench_{}", Uuid::new_v4().simple());
-        let conn = Database::connect(admin).await.context("connecting to the benchmark PostgreSQL")?;
-        conn.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await?;
-        conn.close().await?;
-        let mut url = url::Url::parse(admin)?;
-        url.set_path(&name);
-        let label = if redis.is_some() { "PostgreSQL + Redis" } else { "PostgreSQL + in-process" };
-        Ok(Target { label, url: url.to_string(), redis, pg: Some((admin.to_owned(), name)), _dir: None })
-    }
-
-    async fn drop_database(&self) -> Result<()> {
-        if let Some((admin, name)) = &self.pg {
-            let conn = Database::connect(admin).await?;
-            conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await?;
-            conn.close().await?;
-        }
-        Ok(())
-    }
-}
-
-struct Figures {
-    done: usize,
-    elapsed: Duration,
-    latencies: Vec<Duration>,
-}
-
-impl Figures {
-    fn merge(parts: Vec<Vec<Duration>>, elapsed: Duration) -> Figures {
-        let mut latencies: Vec<Duration> = parts.into_iter().flatten().collect();
-        latencies.sort();
-        Figures { done: latencies.len(), elapsed, latencies }
-    }
-
-    fn rate(&self) -> f64 {
-        self.done as f64 / self.elapsed.as_secs_f64()
-    }
-
-    fn percentile(&self, p: f64) -> f64 {
-        let i = ((self.latencies.len() as f64 * p).ceil() as usize).saturating_sub(1);
-        self.latencies.get(i).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    }
-
-    fn line(&self, what: &str) -> String {
-        format!(
-            "{what:<24} {:>8.0} turns/s  p50 {:>6.1} ms  p99 {:>6.1} ms  ({} in {:.1} s)",
-            self.rate(),
-            self.percentile(0.5),
-            self.percentile(0.99),
-            self.done,
-            self.elapsed.as_secs_f64()
-        )
-    }
-}
 
 fn settings(target: &Target, media: &std::path::Path) -> Result<Settings> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("config");
@@ -386,8 +318,8 @@ async fn bench(target: &Target, seconds: u64, clients: usize) -> Result<()> {
     let raw = Figures::merge(raw_phase(&state, &s, &people, "raw", start + run).await?, start.elapsed());
 
     println!("{} ({clients} residents at once, pool of 10):", target.label);
-    println!("  {}", http.line("HTTP bot turns"));
-    println!("  {}", raw.line("baseline (direct)"));
+    println!("  {}", http.line("HTTP bot turns", "turns"));
+    println!("  {}", raw.line("baseline (direct)", "turns"));
     println!(
         "  ratio {:.2} of baseline (goal ≥ 0.5); p99 {:.1} ms (goal ≤ 30 ms); {filed} tickets filed in {} turns",
         http.rate() / raw.rate(),
@@ -416,12 +348,14 @@ fn main() -> Result<()> {
         let redis = std::env::var("BENCH_REDIS_URL").or_else(|_| std::env::var("TEST_REDIS_URL")).ok();
         match pg {
             Ok(admin) => {
-                let target = Target::postgres(&admin, redis).await?;
+                let label = if redis.is_some() { "PostgreSQL + Redis" } else { "PostgreSQL + in-process" };
+                let mut target = Target::postgres(&admin, "hzbench", label).await?;
+                target.redis = redis;
                 let outcome = bench(&target, seconds, clients).await;
                 target.drop_database().await?;
                 outcome
             }
-            Err(_) => bench(&Target::sqlite()?, seconds, clients).await,
+            Err(_) => bench(&Target::sqlite("SQLite + in-process")?, seconds, clients).await,
         }
     })
 }

@@ -10,46 +10,14 @@ use std::{path::PathBuf, process::Command, sync::Arc, time::Instant};
 
 use anyhow::{bail, Context, Result};
 use hazardline::{clock::SystemClock, config::Settings, startup};
-use sea_orm::{ConnectionTrait, Database, DbBackend, EntityTrait, QueryFilter, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement};
 use secrecy::SecretString;
 use uuid::Uuid;
 
+mod common;
+use common::Target;
+
 const CHILD: &str = "LEDGER_BENCH_CHILD";
-
-/// A fresh database: a SQLite file, or a new PostgreSQL database dropped afterwards.
-struct Target {
-    label: &'static str,
-    url: String,
-    pg: Option<(String, String)>,
-    _dir: Option<tempfile::TempDir>,
-}
-
-impl Target {
-    fn sqlite() -> Result<Target> {
-        let dir = tempfile::tempdir()?;
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
-        Ok(Target { label: "SQLite", url, pg: None, _dir: Some(dir) })
-    }
-
-    async fn postgres(admin: &str) -> Result<Target> {
-        let name = format!("hzledger_{}", Uuid::new_v4().simple());
-        let conn = Database::connect(admin).await.context("connecting to the benchmark PostgreSQL")?;
-        conn.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await?;
-        conn.close().await?;
-        let mut url = url::Url::parse(admin)?;
-        url.set_path(&name);
-        Ok(Target { label: "PostgreSQL", url: url.to_string(), pg: Some((admin.to_owned(), name)), _dir: None })
-    }
-
-    async fn drop_database(&self) -> Result<()> {
-        if let Some((admin, name)) = &self.pg {
-            let conn = Database::connect(admin).await?;
-            conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await?;
-            conn.close().await?;
-        }
-        Ok(())
-    }
-}
 
 fn settings(url: &str) -> Result<Settings> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("config");
@@ -246,11 +214,11 @@ fn main() -> Result<()> {
     let rows = std::env::var("BENCH_ROWS").ok().and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async {
-        let sqlite = Target::sqlite()?;
+        let sqlite = Target::sqlite("SQLite")?;
         bench(&sqlite, rows).await?;
         match std::env::var("BENCH_DATABASE_URL").or_else(|_| std::env::var("TEST_DATABASE_URL")) {
             Ok(admin) => {
-                let target = Target::postgres(&admin).await?;
+                let target = Target::postgres(&admin, "hzledger", "PostgreSQL").await?;
                 let outcome = bench(&target, rows).await;
                 target.drop_database().await?;
                 outcome

@@ -18,12 +18,15 @@ use chrono::Utc;
 use entity::{outbox, ticket, ticket_event};
 use hazardline::{auth::Role, config::Settings, geo::demo_city::grid_center, startup::Application, state::AppState};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, Database, DatabaseConnection, DbBackend, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryTrait, Statement, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, IntoActiveModel, QueryFilter, QueryTrait,
+    Statement, TransactionTrait,
 };
 use secrecy::SecretString;
 use serde_json::{json, Value};
 use uuid::Uuid;
+
+mod common;
+use common::{Figures, Target};
 
 /// Concurrent clients (and raw-SQL tasks) unless `BENCH_CLIENTS` says otherwise.
 const CLIENTS: usize = 32;
@@ -43,76 +46,6 @@ impl Rng {
 
     fn unit(&mut self) -> f64 {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
-/// A fresh database: a SQLite file, or a new PostgreSQL database dropped afterwards.
-struct Target {
-    label: &'static str,
-    url: String,
-    pg: Option<(String, String)>,
-    _dir: Option<tempfile::TempDir>,
-}
-
-impl Target {
-    fn sqlite() -> Result<Target> {
-        let dir = tempfile::tempdir()?;
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
-        Ok(Target { label: "SQLite", url, pg: None, _dir: Some(dir) })
-    }
-
-    async fn postgres(admin: &str) -> Result<Target> {
-        let name = format!("hzbench_{}", Uuid::new_v4().simple());
-        let conn = Database::connect(admin).await.context("connecting to the benchmark PostgreSQL")?;
-        conn.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await?;
-        conn.close().await?;
-        let mut url = url::Url::parse(admin)?;
-        url.set_path(&name);
-        Ok(Target { label: "PostgreSQL", url: url.to_string(), pg: Some((admin.to_owned(), name)), _dir: None })
-    }
-
-    async fn drop_database(&self) -> Result<()> {
-        if let Some((admin, name)) = &self.pg {
-            let conn = Database::connect(admin).await?;
-            conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await?;
-            conn.close().await?;
-        }
-        Ok(())
-    }
-}
-
-/// Throughput and latency of one phase.
-struct Figures {
-    done: usize,
-    elapsed: Duration,
-    latencies: Vec<Duration>,
-}
-
-impl Figures {
-    fn merge(parts: Vec<Vec<Duration>>, elapsed: Duration) -> Figures {
-        let mut latencies: Vec<Duration> = parts.into_iter().flatten().collect();
-        latencies.sort();
-        Figures { done: latencies.len(), elapsed, latencies }
-    }
-
-    fn rate(&self) -> f64 {
-        self.done as f64 / self.elapsed.as_secs_f64()
-    }
-
-    fn percentile(&self, p: f64) -> f64 {
-        let i = ((self.latencies.len() as f64 * p).ceil() as usize).saturating_sub(1);
-        self.latencies.get(i).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    }
-
-    fn line(&self, what: &str) -> String {
-        format!(
-            "{what:<22} {:>8.0}/s  p50 {:>6.1} ms  p99 {:>6.1} ms  ({} in {:.1} s)",
-            self.rate(),
-            self.percentile(0.5),
-            self.percentile(0.99),
-            self.done,
-            self.elapsed.as_secs_f64()
-        )
     }
 }
 
@@ -362,8 +295,8 @@ async fn bench(target: &Target, seconds: u64, clients: usize) -> Result<()> {
     let raw = Figures::merge(raw_phase(&db, &s, &users, "raw", start + run).await?, start.elapsed());
 
     println!("{} ({clients} concurrent clients, pool of 10):", target.label);
-    println!("  {}", http.line("HTTP submissions"));
-    println!("  {}", raw.line("raw SQL transactions"));
+    println!("  {}", http.line("HTTP submissions", "submissions"));
+    println!("  {}", raw.line("raw SQL transactions", "submissions"));
     println!(
         "  ratio {:.2} of raw (goal ≥ 0.5); p99 {:.1} ms (goal ≤ 50 ms)",
         http.rate() / raw.rate(),
@@ -377,12 +310,12 @@ fn main() -> Result<()> {
     let clients = std::env::var("BENCH_CLIENTS").ok().and_then(|s| s.parse().ok()).unwrap_or(CLIENTS);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async {
-        let sqlite = Target::sqlite()?;
+        let sqlite = Target::sqlite("SQLite")?;
         bench(&sqlite, seconds, clients).await?;
         let pg = std::env::var("BENCH_DATABASE_URL").or_else(|_| std::env::var("TEST_DATABASE_URL"));
         match pg {
             Ok(admin) => {
-                let target = Target::postgres(&admin).await?;
+                let target = Target::postgres(&admin, "hzbench", "PostgreSQL").await?;
                 let outcome = bench(&target, seconds, clients).await;
                 target.drop_database().await?;
                 outcome
