@@ -5,13 +5,26 @@
 //! in the event's transaction) so a breakdown reads ticket rows only. The event index the statistics
 //! needed (`idx_ticket_event_stats`, migration 000010) is dropped: no query reads it any more, and
 //! every event write paid for it. Existing tickets are filled from their events (`BACKFILL`).
+//!
+//! On PostgreSQL the statistics read a period's tickets through `idx_ticket_stats`: the creation time
+//! with every column the statistics read INCLUDEd, so a month of a district (80,000 tickets) is an
+//! index-only scan of a few MB instead of 50,000 scattered heap pages (0.4 s cold on the benchmark).
+//! Updated tickets are answered from the heap until VACUUM marks their pages visible again, which
+//! autovacuum does. SQLite has no INCLUDE and small deployments do not need it.
 
-use sea_orm_migration::{prelude::*, schema::*};
+use sea_orm_migration::{prelude::*, schema::*, sea_orm::DatabaseBackend};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
 const EVENT_INDEX: &str = "idx_ticket_event_stats";
+
+/// The covering index of the statistics (PostgreSQL): keep its INCLUDE list equal to what
+/// `stats::query::with_cohort` and `Viewer::handled` read, or the index-only scan is lost.
+const STATS_INDEX: &str = "CREATE INDEX IF NOT EXISTS idx_ticket_stats ON ticket (created_at) INCLUDE (id, status, \
+    rejection_kind, region_path, department_id, category, channel, grid_id, grid_worker_id, rectification_deadline, \
+    due_at, closed_at, rating, first_verified_at, first_accepted_at, first_rectified_at, last_rectified_at, \
+    first_closed_at, escalation_count)";
 
 /// Sets the milestone columns of every ticket from its events (the same rules as
 /// `tickets::store::record_milestone`). Runs on SQLite and PostgreSQL; the stats benchmark runs it
@@ -48,10 +61,16 @@ impl MigrationTrait for Migration {
             m.alter_table(Table::alter().table(Ticket::Table).add_column(&mut column).to_owned()).await?;
         }
         m.get_connection().execute_unprepared(BACKFILL).await?;
+        if m.get_database_backend() == DatabaseBackend::Postgres {
+            m.get_connection().execute_unprepared(STATS_INDEX).await?;
+        }
         m.drop_index(Index::drop().name(EVENT_INDEX).table(TicketEvent::Table).if_exists().to_owned()).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        if m.get_database_backend() == DatabaseBackend::Postgres {
+            m.get_connection().execute_unprepared("DROP INDEX IF EXISTS idx_ticket_stats").await?;
+        }
         m.create_index(
             Index::create()
                 .name(EVENT_INDEX)
