@@ -48,6 +48,22 @@
     return log.scrollHeight - log.scrollTop - log.clientHeight < 80;
   }
 
+  // A map-pin icon (no emoji: not every phone font has it).
+  function pin() {
+    var ns = 'http://www.w3.org/2000/svg';
+    var svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('width', '16');
+    svg.setAttribute('height', '16');
+    svg.setAttribute('aria-hidden', 'true');
+    svg.setAttribute('class', 'pin');
+    var path = document.createElementNS(ns, 'path');
+    path.setAttribute('d', 'M12 21s-7-6.2-7-11a7 7 0 0 1 14 0c0 4.8-7 11-7 11z');
+    path.setAttribute('fill', 'currentColor');
+    svg.appendChild(path);
+    return svg;
+  }
+
   function quickReplies(buttons) {
     var box = el('div', 'quick');
     buttons.forEach(function (b) {
@@ -72,7 +88,8 @@
       img.addEventListener('load', function () { log.scrollTop = log.scrollHeight; });
       bubble.appendChild(img);
     } else if (c.type === 'location') {
-      bubble.textContent = '📍 ' + (c.label || (mine ? t.my_location : c.lat.toFixed(5) + ', ' + c.lng.toFixed(5)));
+      bubble.appendChild(pin());
+      bubble.appendChild(document.createTextNode(c.label || (mine ? t.my_location : c.lat.toFixed(5) + ', ' + c.lng.toFixed(5))));
     } else if (c.type === 'card') {
       bubble.classList.add('card');
       bubble.appendChild(el('span', 'title', c.title));

@@ -37,6 +37,11 @@ static ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../../assets/web/tickets.js"),
     },
+    Asset {
+        name: "worker.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../assets/web/worker.js"),
+    },
     Asset { name: "icon.svg", content_type: "image/svg+xml", bytes: include_bytes!("../../assets/web/icon.svg") },
 ];
 
@@ -84,4 +89,19 @@ async fn get_asset(req: HttpRequest, name: web::Path<String>) -> Result<HttpResp
 /// Mounts `/static/{name}`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(get_asset);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_file_under_assets_web_is_embedded() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/web");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            assert!(find(&name).is_some(), "{name} is not in ASSETS");
+        }
+        assert!(url("app.css").starts_with("/static/app.css?v="));
+    }
 }

@@ -27,7 +27,7 @@ pub fn to_login(req: &HttpRequest) -> HttpResponse {
 #[get("/chat")]
 async fn get_chat(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     let Some(user) = session::page_user(&state, &req) else { return to_login(&req) };
-    let (ctx, cookies) = context(&state, &req, Some(user.id));
+    let (ctx, cookies) = context(&state, &req, Some(&user));
     let t = ctx.lang.texts();
     let max = state.settings().chat.max_text_chars;
     let main = html! {

@@ -158,6 +158,19 @@ pub struct Texts {
     pub timeline: &'static str,
     pub updated: &'static str,
     pub not_found: &'static str,
+    pub nav_worker: &'static str,
+    pub worker_title: &'static str,
+    pub no_assignments: &'static str,
+    pub accept: &'static str,
+    pub level: &'static str,
+    pub level_general: &'static str,
+    pub level_major: &'static str,
+    pub onsite_photos: &'static str,
+    pub confirm_hazard: &'static str,
+    pub accepted: &'static str,
+    pub confirmed: &'static str,
+    pub conflict: &'static str,
+    pub need_photo: &'static str,
 }
 
 /// 简体中文.
@@ -222,6 +235,19 @@ pub static ZH: Texts = Texts {
     timeline: "处理进度",
     updated: "进度已更新",
     not_found: "没有这个页面。",
+    nav_worker: "我的任务",
+    worker_title: "我的任务",
+    no_assignments: "现在没有待核实的任务。",
+    accept: "签收",
+    level: "隐患等级",
+    level_general: "一般隐患",
+    level_major: "重大隐患",
+    onsite_photos: "现场照片",
+    confirm_hazard: "确认隐患",
+    accepted: "已签收，请到现场核实。",
+    confirmed: "已确认，转交部门整改。",
+    conflict: "工单刚被更新过，请再看一下。",
+    need_photo: "请至少拍一张现场照片。",
 };
 
 /// English.
@@ -286,6 +312,19 @@ pub static EN: Texts = Texts {
     timeline: "Progress",
     updated: "Progress updated",
     not_found: "No such page.",
+    nav_worker: "My tasks",
+    worker_title: "My tasks",
+    no_assignments: "Nothing to check right now.",
+    accept: "Accept",
+    level: "Hazard level",
+    level_general: "General",
+    level_major: "Major",
+    onsite_photos: "On-site photos",
+    confirm_hazard: "Confirm hazard",
+    accepted: "Accepted. Please check on site.",
+    confirmed: "Confirmed and passed to the department.",
+    conflict: "This ticket was just updated. Please look again.",
+    need_photo: "Take at least one on-site photo.",
 };
 
 /// What a resident reads for a status.

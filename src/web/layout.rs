@@ -19,6 +19,8 @@ pub struct PageCtx {
     pub csrf: String,
     /// The logged-in user, if any.
     pub user: Option<Uuid>,
+    /// Whether the user is a grid worker (the task page is in the navigation).
+    pub worker: bool,
     /// The page the language switch link reloads (path and query, without `lang`).
     pub path: String,
 }
@@ -32,6 +34,8 @@ pub enum Nav {
     Chat,
     /// My tickets.
     Tickets,
+    /// The grid worker's tasks.
+    Worker,
 }
 
 /// A whole page: `title`, the main content and the page's scripts (`app.js` is always first).
@@ -62,6 +66,9 @@ pub fn page(ctx: &PageCtx, title: &str, nav: Nav, main: Markup, scripts: &[&str]
                 header.top {
                     a.brand href="/" { img src=(assets::url("icon.svg")) alt="" width="24" height="24"; span { (t.app_name) } }
                     nav aria-label=(t.app_name) {
+                        @if ctx.worker {
+                            a href="/worker" aria-current=[(nav == Nav::Worker).then_some("page")] { (t.nav_worker) }
+                        }
                         @if ctx.user.is_some() {
                             a href="/chat" aria-current=[(nav == Nav::Chat).then_some("page")] { (t.nav_chat) }
                             a href="/tickets" aria-current=[(nav == Nav::Tickets).then_some("page")] { (t.nav_tickets) }

@@ -30,9 +30,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(post_logout);
 }
 
-/// Where a user lands: residents in the chat, staff on their tickets.
+/// Where a user lands: grid workers on their tasks, residents in the chat, other staff on their
+/// tickets.
 pub fn home(user: &CurrentUser) -> &'static str {
-    if user.roles.iter().all(|r| *r == Role::Resident) {
+    if user.has(Role::GridWorker) {
+        "/worker"
+    } else if user.roles.iter().all(|r| *r == Role::Resident) {
         "/chat"
     } else {
         "/tickets"

@@ -13,11 +13,13 @@ pub mod layout;
 pub mod login;
 pub mod session;
 pub mod tickets;
+pub mod worker;
 
+use crate::{
+    auth::{cookie, CurrentUser, Role},
+    state::AppState,
+};
 use actix_web::{web, HttpRequest};
-use uuid::Uuid;
-
-use crate::{auth::cookie, state::AppState};
 
 use self::{i18n::LANG_COOKIE, layout::PageCtx};
 
@@ -26,12 +28,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(assets::configure)
         .configure(login::configure)
         .configure(chat::configure)
-        .configure(tickets::configure);
+        .configure(tickets::configure)
+        .configure(worker::configure);
 }
 
 /// The shell context of a page request, and the cookies its response sets (a first session id, a
 /// language chosen with `?lang=`).
-pub fn context(state: &AppState, req: &HttpRequest, user: Option<Uuid>) -> (PageCtx, Vec<String>) {
+pub fn context(state: &AppState, req: &HttpRequest, user: Option<&CurrentUser>) -> (PageCtx, Vec<String>) {
     let (lang, remember_lang) = i18n::negotiate(req);
     let sid = session::sid(req);
     let mut cookies = Vec::new();
@@ -43,7 +46,8 @@ pub fn context(state: &AppState, req: &HttpRequest, user: Option<Uuid>) -> (Page
         cookies.push(cookie::set_cookie(LANG_COOKIE, lang.code(), Some(365 * 86_400), secure));
     }
     let csrf = cookie::csrf_token(state.jwt(), &sid.value);
-    (PageCtx { lang, csrf, user, path: switch_base(req) }, cookies)
+    let worker = user.is_some_and(|u| u.has(Role::GridWorker));
+    (PageCtx { lang, csrf, user: user.map(|u| u.id), worker, path: switch_base(req) }, cookies)
 }
 
 /// The page a language switch reloads: this one without `lang`; the login page after a form post.

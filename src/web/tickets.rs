@@ -38,7 +38,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[get("/tickets")]
 async fn get_tickets(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     let Some(user) = session::page_user(&state, &req) else { return to_login(&req) };
-    let (ctx, cookies) = context(&state, &req, Some(user.id));
+    let (ctx, cookies) = context(&state, &req, Some(&user));
     let t = ctx.lang.texts();
     let (status, list) = match list(&state, &user, ctx.lang).await {
         Ok(list) => (StatusCode::OK, list),
@@ -59,7 +59,7 @@ async fn get_tickets(state: web::Data<AppState>, req: HttpRequest) -> HttpRespon
 #[get("/tickets/live")]
 async fn get_tickets_live(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let user = crate::auth::extract::authenticate(&req)?;
-    let (ctx, _) = context(&state, &req, Some(user.id));
+    let (ctx, _) = context(&state, &req, Some(&user));
     let list = list(&state, &user, ctx.lang).await?;
     Ok(layout::respond(StatusCode::OK, list, Vec::new()))
 }
@@ -89,7 +89,7 @@ async fn list(state: &AppState, user: &CurrentUser, lang: Lang) -> Result<Markup
 }
 
 /// `12-07 09:30`, China time.
-fn china(at: DateTime<Utc>) -> String {
+pub(super) fn china(at: DateTime<Utc>) -> String {
     crate::ledger::row::china(at).format("%m-%d %H:%M").to_string()
 }
 

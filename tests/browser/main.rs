@@ -11,3 +11,4 @@ mod login;
 mod resident;
 mod support;
 mod webdriver;
+mod worker;

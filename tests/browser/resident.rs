@@ -15,7 +15,7 @@ use crate::{
 const RESIDENT: &str = "13800000001";
 
 /// A phone photo: one from `../shared/testdata` when present, else a JPEG made here.
-fn photo_file(dir: &std::path::Path) -> std::path::PathBuf {
+pub fn photo_file(dir: &std::path::Path) -> std::path::PathBuf {
     let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata/photos/DSCN0010.jpg");
     if let Ok(path) = shared.canonicalize() {
         return path;

@@ -157,7 +157,12 @@ impl Browser {
             }
             if Instant::now() > deadline {
                 let body = self.js("return document.body.innerText", json!([])).await;
-                panic!("timed out waiting for {what}; the page says:\n{}", body.as_str().unwrap_or_default());
+                let errors = self.js("return window.__hlErrors || []", json!([])).await;
+                let console = self.console().await;
+                panic!(
+                    "timed out waiting for {what}; page errors {errors}, console {console:?}; the page says:\n{}",
+                    body.as_str().unwrap_or_default()
+                );
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
