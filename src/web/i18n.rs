@@ -95,7 +95,8 @@ pub fn from_accept_language(value: Option<&str>) -> Lang {
     ranked.first().map_or(Lang::Zh, |r| r.2)
 }
 
-/// Every word the pages show; the scripts receive theirs as JSON.
+/// Every word the pages show, one field per phrase, named after what it labels; the scripts
+/// receive them as JSON.
 #[derive(Debug, Serialize)]
 pub struct Texts {
     pub app_name: &'static str,

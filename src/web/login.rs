@@ -94,7 +94,7 @@ async fn get_login(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse
     layout::respond(StatusCode::OK, render(&state, &ctx, &view), cookies)
 }
 
-/// The form's CSRF token and origin; on failure the page to answer with.
+/// Whether a form came from this site (its origin) and carries the session's CSRF token.
 fn check_form(state: &AppState, req: &HttpRequest, form: &HashMap<String, String>) -> bool {
     cookie::same_origin(req, &state.settings().server.public_url)
         && cookie::csrf_matches(state.jwt(), req, field(form, "csrf_token"))

@@ -113,6 +113,9 @@ pub async fn renew(
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let refresh = cookie::read_headers(req.headers(), REFRESH_COOKIE);
     let (Some(state), Some(refresh)) = (state, refresh) else { return next.call(req).await };
+    if req.path().starts_with("/static/") {
+        return next.call(req).await;
+    }
     let access_ok = cookie::read_headers(req.headers(), ACCESS_COOKIE).is_some_and(|t| state.jwt().verify(&t).is_ok());
     if access_ok || req.headers().contains_key(header::AUTHORIZATION) {
         return next.call(req).await;
@@ -134,7 +137,17 @@ pub async fn renew(
         Err(e) => tracing::warn!(error = %e, "could not renew a cookie session"),
     }
     let mut res = next.call(req).await?;
+    // The handler's own cookies win (a logout clears what this renewal would set).
+    let decided: Vec<String> = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .filter_map(|v| v.to_str().ok()?.split('=').next().map(str::to_owned))
+        .collect();
     for value in set {
+        let name = value.split('=').next().unwrap_or_default();
+        if decided.iter().any(|d| d == name) {
+            continue;
+        }
         if let Ok(v) = HeaderValue::from_str(&value) {
             res.headers_mut().append(header::SET_COOKIE, v);
         }

@@ -163,3 +163,28 @@ async fn pages_redirect_to_login_and_static_files_are_versioned() {
     assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
     assert_eq!(problem(app.get("/static/nope.js").await, StatusCode::NOT_FOUND).await["code"], "asset_not_found");
 }
+
+#[tokio::test]
+async fn logging_out_with_an_expired_access_cookie_clears_the_cookies_and_revokes_the_session() {
+    let app = spawn_app().await;
+    let who = app.resident("13800000024").await;
+    let csrf = csrf_token(app.state.jwt(), SID);
+    let res = app
+        .client
+        .post(app.url("/logout"))
+        .header(header::COOKIE, format!("hl_refresh={}; hl_sid={SID}", who.refresh_token))
+        .header(header::ORIGIN, &app.address)
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let set = set_cookies(&res);
+    assert_eq!(cookie_value(&set, "hl_access").as_deref(), Some(""), "the renewal does not log back in: {set:?}");
+    assert_eq!(cookie_value(&set, "hl_refresh").as_deref(), Some(""), "{set:?}");
+    assert_eq!(set.iter().filter(|c| c.starts_with("hl_access=")).count(), 1, "{set:?}");
+    assert_eq!(
+        problem(app.refresh(&who.refresh_token).await, StatusCode::UNAUTHORIZED).await["code"],
+        "refresh_token_invalid"
+    );
+}

@@ -42,8 +42,13 @@ async fn the_login_page_logs_in_refuses_bad_passwords_and_forged_forms_and_logs_
     b.wait_text("h1", "Log in").await; // the choice is remembered
     b.goto(&app.url("/login?lang=zh")).await;
 
-    // A wrong password: a message on the page.
+    // A phone number that is not one, then a wrong password: a message on the page each time.
     b.click(&b.find("a[href='/login?mode=password']").await).await;
+    b.type_into(&b.find("#phone").await, "12345").await;
+    b.type_into(&b.find("#password").await, "whatever").await;
+    b.click(&b.find("form[action='/login/password'] button").await).await;
+    b.wait_text("#form-message", "请输入正确的11位手机号。").await;
+    b.js("document.querySelector('#phone').value = ''", json!([])).await;
     b.type_into(&b.find("#phone").await, PHONE).await;
     b.type_into(&b.find("#password").await, "wrong password").await;
     b.click(&b.find("form[action='/login/password'] button").await).await;
@@ -87,6 +92,6 @@ async fn the_login_page_logs_in_refuses_bad_passwords_and_forged_forms_and_logs_
     b.goto(&app.url("/chat")).await;
     assert!(b.url().await.contains("/login?next=%2Fchat"), "{}", b.url().await);
 
-    assert_no_console_errors(&b, &["status of 401", "status of 403"]).await;
+    assert_no_console_errors(&b, &["status of 401", "status of 403", "status of 422"]).await;
     b.quit().await;
 }

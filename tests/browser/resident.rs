@@ -106,6 +106,13 @@ async fn a_resident_reports_a_hazard_with_a_photo_in_the_chat_and_sees_staff_wor
     bot_answers(&b, n, "the bot to take the position").await;
     assert!(b.text("#log").await.contains("我的位置"), "the position was sent as a location message");
 
+    // Something that is not a photo: a message on the page, nothing sent.
+    let not_a_photo = tmp.path().join("notes.txt");
+    std::fs::write(&not_a_photo, "not a picture").unwrap();
+    b.type_into(&b.find("#photo-input").await, not_a_photo.to_str().unwrap()).await;
+    b.wait_text("#notice", "请发JPG或PNG格式的照片。").await;
+    screenshots(&b, "chat-error").await;
+
     // A photo from the camera input.
     let n = bot_count(&b).await;
     let photo = photo_file(tmp.path());
@@ -155,6 +162,6 @@ async fn a_resident_reports_a_hazard_with_a_photo_in_the_chat_and_sees_staff_wor
     assert!(timeline.contains("上报") && timeline.contains("签收"), "{timeline}");
     screenshots(&b, "tickets").await;
 
-    assert_no_console_errors(&b, &[]).await;
+    assert_no_console_errors(&b, &["status of 415"]).await;
     b.quit().await;
 }
