@@ -1,4 +1,5 @@
 // The grid worker's tasks: one-tap accept, confirm on site with photos (and the phone's position),
+// pass the check of the fix,
 // the list fetched again after each move and whenever the WebSocket says something changed.
 (function () {
   'use strict';
@@ -74,18 +75,20 @@
     count.textContent = input.files.length ? '(' + input.files.length + ')' : '';
   });
 
+  // Confirm (photos required, with the level) or pass the check (photos optional).
   list.addEventListener('submit', function (e) {
-    var form = e.target.closest('form[data-act="confirm"]');
+    var form = e.target.closest('form[data-act]');
     if (!form) return;
     e.preventDefault();
+    var action = form.getAttribute('data-act');
     var item = form.closest('li[data-id]');
     var id = item.getAttribute('data-id');
     var files = Array.prototype.slice.call(form.querySelector('input[type=file]').files || []);
-    if (!files.length) { HL.notice(t.need_photo); return; }
+    if (action === 'confirm' && !files.length) { HL.notice(t.need_photo); return; }
     var level = (form.querySelector('input[type=radio]:checked') || {}).value || 'general';
     Array.prototype.forEach.call(form.querySelectorAll('button, input'), function (c) { c.disabled = true; });
     HL.notice('');
-    HL.status(t.uploading);
+    if (files.length) HL.status(t.uploading);
     var uploads = files.map(function (file) {
       var body = new FormData();
       body.append('file', file, file.name || 'photo.jpg');
@@ -93,9 +96,11 @@
     });
     Promise.all([Promise.all(uploads), position()])
       .then(function (done) {
-        var body = { action: 'confirm', level: level, evidence: done[0] };
+        var body = action === 'confirm'
+          ? { action: 'confirm', level: level, evidence: done[0] }
+          : { action: 'pass', media: done[0] };
         if (done[1]) body.position = done[1];
-        return act(id, body, t.confirmed);
+        return act(id, body, action === 'confirm' ? t.confirmed : t.passed);
       })
       .catch(function (f) {
         HL.status('');

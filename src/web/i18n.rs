@@ -172,6 +172,9 @@ pub struct Texts {
     pub confirmed: &'static str,
     pub conflict: &'static str,
     pub need_photo: &'static str,
+    pub check_photos: &'static str,
+    pub pass_check: &'static str,
+    pub passed: &'static str,
 }
 
 /// 简体中文.
@@ -249,6 +252,9 @@ pub static ZH: Texts = Texts {
     confirmed: "已确认，转交部门整改。",
     conflict: "工单刚被更新过，请再看一下。",
     need_photo: "请至少拍一张现场照片。",
+    check_photos: "验收照片（可不拍）",
+    pass_check: "验收通过",
+    passed: "已验收，工单办结。",
 };
 
 /// English.
@@ -326,6 +332,9 @@ pub static EN: Texts = Texts {
     confirmed: "Confirmed and passed to the department.",
     conflict: "This ticket was just updated. Please look again.",
     need_photo: "Take at least one on-site photo.",
+    check_photos: "Check photos (optional)",
+    pass_check: "Pass the check",
+    passed: "Checked. The ticket is closed.",
 };
 
 /// What a resident reads for a status.

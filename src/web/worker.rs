@@ -1,6 +1,6 @@
 //! `/worker`: the grid worker's phone page — the tickets offered to or held by them for the on-site
-//! check (assigned, verifying), earliest deadline first, with one-tap accept and a confirm form with
-//! on-site photos. `worker.js` sends the moves through `POST /api/v1/tickets/{id}/actions` (photos
+//! check (assigned, verifying) or the check of the fix (awaiting_check), earliest deadline first,
+//! with one-tap accept, a confirm form with on-site photos and a pass form for the check. `worker.js` sends the moves through `POST /api/v1/tickets/{id}/actions` (photos
 //! through `POST /api/v1/media`, the position from the browser) and fetches `/worker/live` again
 //! after each move and whenever the WebSocket says something changed.
 
@@ -68,7 +68,7 @@ async fn get_worker_live(state: web::Data<AppState>, req: HttpRequest) -> Result
 async fn list(state: &AppState, user: &CurrentUser, lang: Lang) -> Result<Markup, ApiError> {
     let viewer = viewer(state, user).await?;
     let raw = ListTicketsQuery {
-        status: Some("assigned,verifying".to_owned()),
+        status: Some("assigned,verifying,awaiting_check".to_owned()),
         sort: Some("due_asc".to_owned()),
         limit: Some("50".to_owned()),
         ..ListTicketsQuery::default()
@@ -114,21 +114,34 @@ fn card(lang: Lang, ticket: &TicketSummary) -> Markup {
                                 label.choice { input type="radio" name={"level-" (id)} value="general" checked; " " (t.level_general) }
                                 label.choice { input type="radio" name={"level-" (id)} value="major"; " " (t.level_major) }
                             }
-                            label.pick for={"photos-" (id)} {
-                                svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22" {
-                                    path d="M4 7h3l2-3h6l2 3h3v13H4z" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" {}
-                                    circle cx="12" cy="13" r="4" fill="none" stroke="currentColor" stroke-width="2" {}
-                                }
-                                (t.onsite_photos) " " span.count aria-live="polite" {}
-                            }
-                            input.visually-hidden #{"photos-" (id)} type="file" accept="image/*" capture="environment" multiple required;
+                            (photo_picker(id, t.onsite_photos, true))
                             button.primary type="submit" { (t.confirm_hazard) }
+                        }
+                    }
+                    TicketStatus::AwaitingCheck => {
+                        form.stack.confirm data-act="pass" {
+                            (photo_picker(id, t.check_photos, false))
+                            button.primary type="submit" { (t.pass_check) }
                         }
                     }
                     _ => {}
                 }
             }
         }
+    }
+}
+
+/// The camera button of a form: a label over a visually hidden file input, counting the photos.
+fn photo_picker(id: uuid::Uuid, label: &str, required: bool) -> Markup {
+    html! {
+        label.pick for={"photos-" (id)} {
+            svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22" {
+                path d="M4 7h3l2-3h6l2 3h3v13H4z" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" {}
+                circle cx="12" cy="13" r="4" fill="none" stroke="currentColor" stroke-width="2" {}
+            }
+            (label) " " span.count aria-live="polite" {}
+        }
+        input.visually-hidden #{"photos-" (id)} type="file" accept="image/*" capture="environment" multiple required[required];
     }
 }
 

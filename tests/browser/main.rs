@@ -7,6 +7,7 @@
 #[allow(dead_code)]
 #[path = "../api/helpers.rs"]
 mod helpers;
+mod journey;
 mod login;
 mod resident;
 mod support;
