@@ -17,11 +17,19 @@ pub mod worker;
 
 use crate::{
     auth::{cookie, CurrentUser, Role},
+    error::ApiError,
     state::AppState,
 };
-use actix_web::{web, HttpRequest};
+use actix_web::{
+    http::{header, StatusCode},
+    web, HttpRequest, HttpResponse,
+};
+use maud::html;
 
-use self::{i18n::LANG_COOKIE, layout::PageCtx};
+use self::{
+    i18n::LANG_COOKIE,
+    layout::{Nav, PageCtx},
+};
 
 /// Mounts the pages and their static files.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -62,4 +70,25 @@ fn switch_base(req: &HttpRequest) -> String {
     }
     let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(kept).finish();
     format!("{}?{query}", req.path())
+}
+
+/// No route matched: a page saying so for a browser asking for HTML outside the API's paths, the
+/// API's `route_not_found` problem otherwise.
+pub async fn not_found(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let api = ["/api/", "/open311/", "/media/", "/wechat/"].iter().any(|p| req.path().starts_with(p));
+    let wants_html =
+        req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
+    if api || !wants_html {
+        return Err(ApiError::not_found("route_not_found", "no such endpoint"));
+    }
+    let user = session::page_user(&state, &req);
+    let (ctx, cookies) = context(&state, &req, user.as_ref());
+    let t = ctx.lang.texts();
+    let main = html! {
+        section.card {
+            h1 { (t.not_found) }
+            p { a href="/" { (t.app_name) } }
+        }
+    };
+    Ok(layout::respond(StatusCode::NOT_FOUND, layout::page(&ctx, t.not_found, Nav::None, main, &[]), cookies))
 }

@@ -188,3 +188,14 @@ async fn logging_out_with_an_expired_access_cookie_clears_the_cookies_and_revoke
         "refresh_token_invalid"
     );
 }
+
+#[tokio::test]
+async fn an_unknown_page_is_a_page_for_browsers_and_a_problem_for_api_clients() {
+    let app = spawn_app().await;
+    let res = app.client.get(app.url("/no-such-page")).header(header::ACCEPT, "text/html").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(res.text().await.unwrap().contains("没有这个页面"));
+    assert_eq!(problem(app.get("/no-such-page").await, StatusCode::NOT_FOUND).await["code"], "route_not_found");
+    let res = app.client.get(app.url("/api/v1/nothing")).header(header::ACCEPT, "text/html").send().await.unwrap();
+    assert_eq!(problem(res, StatusCode::NOT_FOUND).await["code"], "route_not_found", "the API answers in JSON");
+}
