@@ -5,9 +5,10 @@
 //! - it is safe (GET, HEAD, OPTIONS) and not a WebSocket handshake, or its `Origin` (else `Referer`)
 //!   is this service's own origin; and
 //! - an unsafe one (POST, PUT, PATCH, DELETE) also carries `X-CSRF-Token` (or the form field
-//!   `csrf_token`) equal to the HMAC of the browser's session id cookie under a key derived from the
-//!   JWT key (signed double submit: the token is useless without the cookie and cannot be made
-//!   without the server key).
+//!   `csrf_token`) equal to the HMAC of the browser's session id cookie and the user's id under a
+//!   key derived from the JWT key (signed double submit bound to the user: the token is useless
+//!   without the cookie, cannot be made without the server key, and a session id planted by a
+//!   sibling site does not give the victim's token).
 //!
 //! The pages (`web`) set the cookies; this module only reads and checks them.
 
@@ -18,6 +19,7 @@ use actix_web::{
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use hmac::{Mac, SimpleHmac};
 use subtle::ConstantTimeEq;
+use uuid::Uuid;
 
 use super::{
     extract::{verify_access_token, CurrentUser},
@@ -68,12 +70,16 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: Option<i64>, secure: bo
     cookie
 }
 
-/// The CSRF token of a browser session id.
-pub fn csrf_token(jwt: &JwtKeys, sid: &str) -> String {
+/// The CSRF token of a browser session id and, once logged in, the user.
+pub fn csrf_token(jwt: &JwtKeys, sid: &str, user: Option<Uuid>) -> String {
     let key = jwt.derive_key("web-csrf");
     match SimpleHmac::<sha2::Sha256>::new_from_slice(&key) {
         Ok(mut mac) => {
             mac.update(sid.as_bytes());
+            if let Some(user) = user {
+                mac.update(b"|");
+                mac.update(user.as_bytes());
+            }
             URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
         }
         // HMAC takes keys of any length.
@@ -81,10 +87,10 @@ pub fn csrf_token(jwt: &JwtKeys, sid: &str) -> String {
     }
 }
 
-/// Whether `presented` is the CSRF token of the request's session id cookie.
-pub fn csrf_matches(jwt: &JwtKeys, req: &HttpRequest, presented: &str) -> bool {
+/// Whether `presented` is the CSRF token of the request's session id cookie (and user).
+pub fn csrf_matches(jwt: &JwtKeys, req: &HttpRequest, presented: &str, user: Option<Uuid>) -> bool {
     let Some(sid) = read(req, SID_COOKIE) else { return false };
-    let expected = csrf_token(jwt, &sid);
+    let expected = csrf_token(jwt, &sid, user);
     !presented.is_empty() && bool::from(expected.as_bytes().ct_eq(presented.as_bytes()))
 }
 
@@ -118,17 +124,23 @@ fn origin_of(url: &str) -> Option<String> {
 /// The caller from the access cookie (renewed for this request or sent by the browser), with the
 /// CSRF rules above.
 pub fn authenticate(state: &AppState, req: &HttpRequest) -> Result<CurrentUser, ApiError> {
+    let user = cookie_user(state, req)?;
+    check_request(state, req, user.id)?;
+    Ok(user)
+}
+
+/// Whose access cookie the request carries, without the CSRF rules (pages' own forms check their
+/// token field themselves).
+pub fn cookie_user(state: &AppState, req: &HttpRequest) -> Result<CurrentUser, ApiError> {
     let renewed = req.extensions().get::<RenewedAccess>().map(|r| r.0.clone());
     let token = renewed.or_else(|| read(req, ACCESS_COOKIE)).ok_or_else(|| {
         ApiError::unauthenticated("missing_token", "log in first: send Authorization: Bearer <token>")
     })?;
-    let user = verify_access_token(state, &token)?;
-    check_request(state, req)?;
-    Ok(user)
+    verify_access_token(state, &token)
 }
 
-/// The CSRF rules for a request authenticated by cookie.
-pub fn check_request(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
+/// The CSRF rules for a request authenticated by cookie as `user`.
+pub fn check_request(state: &AppState, req: &HttpRequest, user: Uuid) -> Result<(), ApiError> {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let upgrade = req.headers().get(header::UPGRADE).is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"websocket"));
     let has_origin = req.headers().contains_key(header::ORIGIN);
@@ -141,7 +153,7 @@ pub fn check_request(state: &AppState, req: &HttpRequest) -> Result<(), ApiError
     }
     if !safe {
         let presented = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        if !csrf_matches(state.jwt(), req, presented) {
+        if !csrf_matches(state.jwt(), req, presented, Some(user)) {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "csrf_token_invalid",

@@ -94,10 +94,12 @@ async fn get_login(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse
     layout::respond(StatusCode::OK, render(&state, &ctx, &view), cookies)
 }
 
-/// Whether a form came from this site (its origin) and carries the session's CSRF token.
+/// Whether a form came from this site (its origin) and carries the CSRF token of the session (and
+/// of the user, when one is logged in: the page that held the form was rendered for them).
 fn check_form(state: &AppState, req: &HttpRequest, form: &HashMap<String, String>) -> bool {
+    let user = session::page_user(state, req).map(|u| u.id);
     cookie::same_origin(req, &state.settings().server.public_url)
-        && cookie::csrf_matches(state.jwt(), req, field(form, "csrf_token"))
+        && cookie::csrf_matches(state.jwt(), req, field(form, "csrf_token"), user)
 }
 
 fn refused(state: &AppState, req: &HttpRequest, mode: Mode, form: &HashMap<String, String>) -> HttpResponse {
@@ -205,6 +207,10 @@ async fn post_login_sms(state: web::Data<AppState>, req: HttpRequest, body: web:
 #[post("/logout")]
 async fn post_logout(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
     let form = fields(&body);
+    if session::page_user(&state, &req).is_none() {
+        // Nobody logged in: nothing to protect, just tidy the browser.
+        return layout::redirect("/login?out=1", session::logout_cookies(&state));
+    }
     if !check_form(&state, &req, &form) {
         return refused(&state, &req, Mode::Sms, &form);
     }

@@ -53,7 +53,7 @@ pub fn context(state: &AppState, req: &HttpRequest, user: Option<&CurrentUser>) 
         let secure = state.settings().web.secure_cookies;
         cookies.push(cookie::set_cookie(LANG_COOKIE, lang.code(), Some(365 * 86_400), secure));
     }
-    let csrf = cookie::csrf_token(state.jwt(), &sid.value);
+    let csrf = cookie::csrf_token(state.jwt(), &sid.value, user.map(|u| u.id));
     let worker = user.is_some_and(|u| u.has(Role::GridWorker));
     (PageCtx { lang, csrf, user: user.map(|u| u.id), worker, path: switch_base(req) }, cookies)
 }

@@ -88,12 +88,12 @@ pub async fn logout(state: &AppState, req: &HttpRequest) -> Result<(), AuthError
     }
 }
 
-/// The user of a page request (GET), if its cookie session is valid.
+/// The user of a page request, if its cookie session is valid (a form checks its CSRF field itself).
 pub fn page_user(state: &AppState, req: &HttpRequest) -> Option<CurrentUser> {
     if req.headers().contains_key(header::AUTHORIZATION) {
         return None;
     }
-    cookie::authenticate(state, req).ok()
+    cookie::cookie_user(state, req).ok()
 }
 
 /// What renewing an expired access cookie gave.

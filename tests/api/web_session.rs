@@ -10,6 +10,10 @@ use crate::helpers::{problem, spawn_app, Session, TestApp};
 
 const SID: &str = "a-browser-session-id-of-at-least-32-chars";
 
+fn user_id(s: &Session) -> uuid::Uuid {
+    s.user["id"].as_str().unwrap().parse().unwrap()
+}
+
 fn cookies(s: &Session) -> String {
     format!("hl_access={}; hl_refresh={}; hl_sid={SID}", s.access_token, s.refresh_token)
 }
@@ -42,7 +46,11 @@ async fn a_cookie_session_reads_freely_but_writes_only_from_the_own_origin_with_
     let app = spawn_app().await;
     let who = app.resident("13800000021").await;
     let cookie = cookies(&who);
-    let csrf = csrf_token(app.state.jwt(), SID);
+    let csrf = csrf_token(app.state.jwt(), SID, Some(user_id(&who)));
+    let anonymous = csrf_token(app.state.jwt(), SID, None);
+    let body =
+        problem(open_intake(&app, &cookie, Some(&app.address), Some(&anonymous)).await, StatusCode::FORBIDDEN).await;
+    assert_eq!(body["code"], "csrf_token_invalid", "the token is bound to the user");
 
     let res = app.client.get(app.url("/api/v1/me")).header(header::COOKIE, &cookie).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK, "a GET needs no token");
@@ -168,7 +176,7 @@ async fn pages_redirect_to_login_and_static_files_are_versioned() {
 async fn logging_out_with_an_expired_access_cookie_clears_the_cookies_and_revokes_the_session() {
     let app = spawn_app().await;
     let who = app.resident("13800000024").await;
-    let csrf = csrf_token(app.state.jwt(), SID);
+    let csrf = csrf_token(app.state.jwt(), SID, Some(user_id(&who)));
     let res = app
         .client
         .post(app.url("/logout"))
