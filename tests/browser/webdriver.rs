@@ -210,6 +210,7 @@ impl Browser {
     /// Ends the session (closes Chromium) and stops chromedriver.
     pub async fn quit(mut self) {
         let _ = self.http.delete(&self.session).send().await;
+        self.session.clear();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -217,7 +218,20 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        // After a failed test: chromedriver takes its Chromium with it.
+        // After a failed test (no async here): end the session with a plain blocking request so
+        // chromedriver closes Chromium, which would outlive a killed chromedriver.
+        if let Some((host, path)) = self.session.strip_prefix("http://").and_then(|rest| rest.split_once('/')) {
+            if let Ok(mut stream) = std::net::TcpStream::connect(host) {
+                use std::io::{Read, Write};
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                let request = format!(
+                    "DELETE /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+                if stream.write_all(request.as_bytes()).is_ok() {
+                    let _ = stream.read_to_end(&mut Vec::new());
+                }
+            }
+        }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
