@@ -45,6 +45,8 @@ pub struct Settings {
     pub webhooks: WebhookSettings,
     /// The hazard ledger export and the map feed.
     pub ledger: LedgerSettings,
+    /// The web pages and their cookie sessions.
+    pub web: WebSettings,
     /// Logging.
     pub log: LogSettings,
 }
@@ -543,6 +545,7 @@ impl Settings {
         self.open311.validate()?;
         self.webhooks.validate()?;
         self.ledger.validate()?;
+        self.web.validate()?;
         if !(1..=20_000).contains(&self.chat.max_text_chars) {
             return Err(err("chat.max_text_chars", "must be between 1 and 20000"));
         }
@@ -710,7 +713,7 @@ fn err(key: &'static str, message: &str) -> ConfigError {
 
 mod services;
 
-pub use services::{IntakeSettings, LedgerSettings, Open311Settings, WebhookSettings};
+pub use services::{IntakeSettings, LedgerSettings, Open311Settings, WebSettings, WebhookSettings};
 
 #[cfg(test)]
 mod tests;

@@ -28,5 +28,6 @@ pub mod state;
 pub mod stats;
 pub mod telemetry;
 pub mod tickets;
+pub mod web;
 pub mod webhooks;
 pub mod wechat;

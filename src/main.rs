@@ -35,6 +35,7 @@ async fn serve(settings: hazardline::config::Settings) -> anyhow::Result<()> {
     }
     let base = format!("http://{}:{}", app.state().settings().server.host, app.port());
     println!("hazardline listening on {base}");
+    println!("  web pages:  {base}/   (login, the resident's chat, my tickets)");
     println!("  API docs:   {base}/api/docs   (OpenAPI: {base}/api/openapi.json)");
     println!("  health:     {base}/healthz  {base}/readyz  {base}/metrics");
     if seed_demo {

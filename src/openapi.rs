@@ -3,7 +3,7 @@
 
 use actix_web::{get, http::header, web, HttpRequest, HttpResponse};
 use utoipa::{
-    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
     Modify, OpenApi,
 };
 
@@ -47,6 +47,18 @@ impl Modify for BearerAuth {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+        // The web pages' session: every endpoint that takes the bearer token also takes this cookie.
+        components.add_security_scheme(
+            "cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::auth::cookie::ACCESS_COOKIE,
+                "The web pages' session (the access token in an HttpOnly cookie), accepted wherever the bearer \
+                 token is, when no Authorization header is sent. Requests authenticated by it must come from the \
+                 service's own origin (Origin, else Referer; checked for unsafe methods, WebSocket handshakes and \
+                 any request that sends Origin) and unsafe ones must carry the page's CSRF token in X-CSRF-Token; \
+                 otherwise 403 `origin_not_allowed` or `csrf_token_invalid`.",
+            ))),
         );
     }
 }

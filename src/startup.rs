@@ -20,7 +20,7 @@ use crate::{
     chat::hub::Hub,
     clock::{Clock, SystemClock},
     config::{Settings, SmsProvider},
-    error::{self, ApiError},
+    error,
     geo::service::Jurisdiction,
     infra::{blob_store, db, Backends},
     json::JsonLimit,
@@ -174,13 +174,14 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .app_data(web::PathConfig::default().error_handler(error::path_error))
             .app_data(web::JsonConfig::default().limit(json_limit.0).error_handler(error::json_error))
             .app_data(web::PayloadConfig::new(json_limit.0))
+            .wrap(from_fn(crate::web::session::renew))
             .wrap(ErrorHandlers::new().default_handler(error::render_foreign_error))
             .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
             .wrap(from_fn(observability::observe));
         let (app, _) = routes::mount(app).split_for_parts();
-        app.configure(openapi::configure).default_service(web::to(|| async {
-            Err::<actix_web::HttpResponse, _>(ApiError::not_found("route_not_found", "no such endpoint"))
-        }))
+        app.configure(openapi::configure)
+            .configure(crate::web::configure)
+            .default_service(web::to(crate::web::not_found))
     })
     .listen(listener)?
     .shutdown_timeout(settings.server.shutdown_timeout_secs);

@@ -1,4 +1,5 @@
-//! `CurrentUser`: the caller, from `Authorization: Bearer <access token>`.
+//! `CurrentUser`: the caller, from `Authorization: Bearer <access token>`, or from the web pages'
+//! access cookie under the CSRF rules of [`super::cookie`].
 
 use std::future::{ready, Ready};
 
@@ -43,14 +44,14 @@ impl FromRequest for CurrentUser {
     }
 }
 
-/// The caller from the request's bearer token (what the extractor does, for handlers that only
-/// sometimes need a user).
+/// The caller from the request's bearer token, else from the access cookie (what the extractor
+/// does, for handlers that only sometimes need a user).
 pub fn authenticate(req: &HttpRequest) -> Result<CurrentUser, ApiError> {
     let state =
         req.app_data::<web::Data<AppState>>().ok_or_else(|| ApiError::internal(anyhow::anyhow!("AppState missing")))?;
-    let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
-        ApiError::unauthenticated("missing_token", "log in first: send Authorization: Bearer <token>")
-    })?;
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return super::cookie::authenticate(state, req);
+    };
     let token = value
         .to_str()
         .ok()

@@ -1,7 +1,9 @@
 //! Who you are: accounts, roles, logins (SMS code, WeChat mini-program, staff password),
 //! access tokens and rotating refresh tokens. Owns the `user`, `user_role`, `refresh_token` and
-//! `wechat_binding` tables. What a role may do to a ticket is the tickets module's business.
+//! `wechat_binding` tables; the web pages' cookie sessions are checked here (`cookie`). What a role
+//! may do to a ticket is the tickets module's business.
 
+pub mod cookie;
 pub mod dto;
 pub mod extract;
 pub mod jwt;

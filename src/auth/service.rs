@@ -369,6 +369,28 @@ pub async fn refresh(state: &AppState, token: &str) -> Result<TokenView, AuthErr
     issue_tokens(state, account, row.family_id, now).await
 }
 
+/// A new access token for the owner of a refresh token spent moments ago, without rotating again
+/// (the web layer's grace for parallel requests of one browser that all held the old token). The
+/// token must be spent, unrevoked and unexpired, and the account enabled.
+pub async fn reissue_access(state: &AppState, spent_token: &str) -> Result<String, AuthError> {
+    let now = state.clock().now();
+    let row = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(hash_token(spent_token)))
+        .one(state.db())
+        .await?
+        .ok_or(AuthError::RefreshInvalid)?;
+    if row.used_at.is_none() || row.revoked_at.is_some() || row.expires_at <= now {
+        return Err(AuthError::RefreshInvalid);
+    }
+    let account = user::Entity::find_by_id(row.user_id).one(state.db()).await?.ok_or(AuthError::RefreshInvalid)?;
+    if account.disabled {
+        return Err(AuthError::Disabled);
+    }
+    let view = user_view(state.db(), account).await?;
+    let roles: Vec<Role> = view.roles.iter().map(|g| g.role).collect();
+    Ok(state.jwt().issue(view.id, roles, now)?)
+}
+
 /// Revokes the session a refresh token belongs to. Unknown tokens are ignored (idempotent).
 pub async fn logout(state: &AppState, token: &str) -> Result<(), AuthError> {
     let row = refresh_token::Entity::find()
@@ -532,6 +554,7 @@ async fn user_view<C: ConnectionTrait>(db: &C, account: user::Model) -> Result<U
     })
 }
 
-fn hash_token(token: &str) -> String {
+/// SHA-256 of a refresh token, hex (how refresh tokens are stored and named in keys).
+pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }

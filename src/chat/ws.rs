@@ -48,7 +48,9 @@ pub struct WsQuery {
 
 /// Real-time chat events over a WebSocket.
 ///
-/// Authenticate with `Authorization: Bearer <token>` or, from a browser, `?access_token=<token>`. The server sends JSON text frames: the chat events
+/// Authenticate with `Authorization: Bearer <token>`, `?access_token=<token>`, or from this service's
+/// web pages with the session cookie (the handshake's `Origin` must be the service's own). The
+/// server sends JSON text frames: the chat events
 /// (`message`, `ticket_status`, `read`) and the session's own (`pong`, `resumed`, `error`). The
 /// client may send `{"type":"resume","cursors":[{"conversation_id":…,"after_seq":N}]}` to receive
 /// every message after `N` in order before live ones, and `{"type":"ping"}`. A client too slow to

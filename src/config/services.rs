@@ -1,5 +1,5 @@
-//! Settings of the services built on the tickets: the intake bot, the ledger and map, Open311 and
-//! webhooks.
+//! Settings of the services built on the tickets: the intake bot, the ledger and map, Open311,
+//! webhooks and the web pages.
 
 use serde::Deserialize;
 
@@ -17,6 +17,25 @@ pub struct IntakeSettings {
     pub turn_wait_ms: u64,
     /// Build the vocabulary and place names at start-up rather than on the first message.
     pub warm_up: bool,
+}
+
+/// The web pages (login, the resident's chat, my tickets) and their cookie sessions.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebSettings {
+    /// Mark the session cookies `Secure` (HTTPS only; browsers accept them on 127.0.0.1 and localhost).
+    pub secure_cookies: bool,
+    /// Seconds a spent refresh token of a cookie session still gets an access token (parallel requests).
+    pub refresh_grace_secs: u64,
+}
+
+impl WebSettings {
+    pub(super) fn validate(&self) -> Result<(), ConfigError> {
+        if self.refresh_grace_secs > 300 {
+            return Err(err("web.refresh_grace_secs", "must be between 0 and 300"));
+        }
+        Ok(())
+    }
 }
 
 /// The hazard ledger export (台账) and the map feed.

@@ -76,6 +76,19 @@ fn media_settings_are_checked_by_key() {
 }
 
 #[test]
+fn web_settings_are_checked_by_key() {
+    let mut s = Settings::load_layers(&dir(), "test", false).unwrap();
+    assert!(!s.web.secure_cookies, "plain HTTP in development");
+    s.web.refresh_grace_secs = 301;
+    assert_eq!(s.validate().unwrap_err().key, "web.refresh_grace_secs");
+    s.auth.jwt_secret = SecretString::from("k".repeat(32));
+    s.app.mode = Mode::Production;
+    s.sms.provider = SmsProvider::Disabled;
+    s.web.refresh_grace_secs = 30;
+    assert!(s.validate().is_ok());
+}
+
+#[test]
 fn unknown_keys_are_rejected() {
     let tmp = tempfile::tempdir().unwrap();
     let base = std::fs::read_to_string(dir().join("base.yaml")).unwrap();

@@ -1,0 +1,106 @@
+// hazardline pages: what every page script shares. No framework, no build step.
+// The page's settings (CSRF token, user id, language, words) are in <body data-config>.
+(function () {
+  'use strict';
+  var config = JSON.parse(document.body.getAttribute('data-config') || '{}');
+  var t = config.texts || {};
+
+  // A random id (client_msg_id); works outside secure contexts too.
+  function uid() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return 'w-' + Array.prototype.map.call(bytes, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
+  }
+
+  function ApiFailure(status, code) {
+    this.status = status;
+    this.code = code || 'network';
+  }
+
+  function toLogin() {
+    window.location.assign('/login?next=' + encodeURIComponent(window.location.pathname));
+  }
+
+  // Calls the API with the session cookie; unsafe methods carry the CSRF token. Resolves with the
+  // JSON body; rejects with ApiFailure (status, problem code). A lost session goes to the login page.
+  function api(method, path, body) {
+    var headers = { Accept: 'application/json' };
+    var payload;
+    if (method !== 'GET') headers['X-CSRF-Token'] = config.csrf;
+    if (body instanceof FormData) {
+      payload = body;
+    } else if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      payload = JSON.stringify(body);
+    }
+    return fetch(path, { method: method, headers: headers, body: payload, credentials: 'same-origin' }).then(
+      function (res) {
+        if (res.status === 401) {
+          toLogin();
+          throw new ApiFailure(401, 'unauthenticated');
+        }
+        var type = res.headers.get('content-type') || '';
+        var parsed = type.indexOf('json') >= 0 ? res.json() : Promise.resolve(null);
+        return parsed.then(function (data) {
+          if (!res.ok) throw new ApiFailure(res.status, data && data.code);
+          return data;
+        });
+      },
+      function () {
+        throw new ApiFailure(0, 'network');
+      }
+    );
+  }
+
+  // Words for a failed call: never the raw error.
+  function errorText(failure, fallback) {
+    var code = failure && failure.code;
+    if (code === 'image_too_large' || code === 'payload_too_large' || code === 'image_too_many_pixels') return t.photo_too_large;
+    if (code === 'image_unsupported_format' || code === 'image_heic_not_supported' || code === 'unsupported_media_type' || code === 'image_corrupt') return t.photo_format;
+    if (code === 'too_many_messages' || (failure && failure.status === 429)) return t.too_fast;
+    return fallback || t.err_generic;
+  }
+
+  function notice(text) {
+    var el = document.getElementById('notice');
+    if (!el) return;
+    el.textContent = text || '';
+    el.hidden = !text;
+  }
+
+  function status(text) {
+    var el = document.getElementById('status') || document.getElementById('live');
+    if (el) el.textContent = text || '';
+  }
+
+  // The WebSocket, authenticated by the session cookie; reconnects with backoff. `handlers.open(ws)`
+  // runs on every (re)connection, `handlers.event(frame)` for each JSON frame.
+  function socket(handlers) {
+    var delay = 500;
+    var lost = false;
+    function connect() {
+      var scheme = window.location.protocol === 'https:' ? 'wss://' : 'ws://';
+      var ws = new WebSocket(scheme + window.location.host + '/api/v1/ws');
+      ws.onopen = function () {
+        delay = 500;
+        if (lost) status('');
+        lost = false;
+        if (handlers.open) handlers.open(ws);
+      };
+      ws.onmessage = function (e) {
+        var frame;
+        try { frame = JSON.parse(e.data); } catch (err) { return; }
+        if (handlers.event) handlers.event(frame);
+      };
+      ws.onclose = function () {
+        lost = true;
+        status(t.reconnecting);
+        window.setTimeout(connect, delay);
+        delay = Math.min(delay * 2, 15000);
+      };
+    }
+    connect();
+  }
+
+  window.HL = { config: config, t: t, api: api, uid: uid, errorText: errorText, notice: notice, status: status, socket: socket, toLogin: toLogin };
+})();

@@ -1,0 +1,382 @@
+//! The pages' words in Chinese (the default) and English, and how a request picks one: `?lang=`,
+//! then the `hl_lang` cookie it sets, then `Accept-Language`, then Chinese.
+
+use actix_web::{http::header, HttpRequest};
+use serde::Serialize;
+
+use crate::{auth::cookie, tickets::status::TicketStatus};
+
+/// The cookie remembering a chosen language.
+pub const LANG_COOKIE: &str = "hl_lang";
+
+/// A language of the pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// 简体中文.
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// `zh` or `en` (the `?lang=` values and the cookie).
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+
+    /// The HTML `lang` attribute.
+    pub fn html(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// The other language (the switch link).
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
+
+    fn parse(text: &str) -> Option<Lang> {
+        let t = text.trim().to_ascii_lowercase();
+        if t.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if t.starts_with("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// The words of this language.
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Lang::Zh => &ZH,
+            Lang::En => &EN,
+        }
+    }
+}
+
+/// The language of a request, and whether `?lang=` chose it now (so the cookie is to be set).
+pub fn negotiate(req: &HttpRequest) -> (Lang, bool) {
+    let asked = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(k, _)| k == "lang")
+        .and_then(|(_, v)| Lang::parse(&v));
+    if let Some(lang) = asked {
+        return (lang, true);
+    }
+    if let Some(lang) = cookie::read(req, LANG_COOKIE).and_then(|v| Lang::parse(&v)) {
+        return (lang, false);
+    }
+    (from_accept_language(req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok())), false)
+}
+
+/// The first of Chinese and English in an `Accept-Language` list by preference; Chinese without one.
+pub fn from_accept_language(value: Option<&str>) -> Lang {
+    let Some(value) = value else { return Lang::Zh };
+    let mut ranked: Vec<(f32, usize, Lang)> = value
+        .split(',')
+        .enumerate()
+        .filter_map(|(i, item)| {
+            let mut parts = item.split(';');
+            let lang = Lang::parse(parts.next()?)?;
+            let q = parts.find_map(|p| p.trim().strip_prefix("q=")?.parse::<f32>().ok()).unwrap_or(1.0);
+            (q > 0.0).then_some((q, i, lang))
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    ranked.first().map_or(Lang::Zh, |r| r.2)
+}
+
+/// Every word the pages show, one field per phrase, named after what it labels; the scripts
+/// receive them as JSON.
+#[derive(Debug, Serialize)]
+pub struct Texts {
+    pub app_name: &'static str,
+    pub skip: &'static str,
+    pub nav_chat: &'static str,
+    pub nav_tickets: &'static str,
+    pub logout: &'static str,
+    pub switch_lang: &'static str,
+    pub login_title: &'static str,
+    pub login_intro: &'static str,
+    pub tab_sms: &'static str,
+    pub tab_password: &'static str,
+    pub phone: &'static str,
+    pub phone_hint: &'static str,
+    pub password: &'static str,
+    pub code: &'static str,
+    pub send_code: &'static str,
+    pub login: &'static str,
+    pub code_sent: &'static str,
+    pub code_in_log: &'static str,
+    pub logged_out: &'static str,
+    pub err_credentials: &'static str,
+    pub err_phone: &'static str,
+    pub err_too_many: &'static str,
+    pub err_disabled: &'static str,
+    pub err_code_wrong: &'static str,
+    pub err_code_invalid: &'static str,
+    pub err_code_too_soon: &'static str,
+    pub err_code_limit: &'static str,
+    pub err_sms_off: &'static str,
+    pub err_csrf: &'static str,
+    pub err_generic: &'static str,
+    pub err_session: &'static str,
+    pub chat_title: &'static str,
+    pub message: &'static str,
+    pub placeholder: &'static str,
+    pub send: &'static str,
+    pub photo: &'static str,
+    pub location: &'static str,
+    pub locating: &'static str,
+    pub location_failed: &'static str,
+    pub place_label: &'static str,
+    pub place_send: &'static str,
+    pub cancel: &'static str,
+    pub my_location: &'static str,
+    pub uploading: &'static str,
+    pub upload_failed: &'static str,
+    pub photo_too_large: &'static str,
+    pub photo_format: &'static str,
+    pub send_failed: &'static str,
+    pub too_fast: &'static str,
+    pub reconnecting: &'static str,
+    pub bot: &'static str,
+    pub me: &'static str,
+    pub tickets_title: &'static str,
+    pub no_tickets: &'static str,
+    pub reported_at: &'static str,
+    pub due: &'static str,
+    pub overdue: &'static str,
+    pub timeline: &'static str,
+    pub updated: &'static str,
+    pub not_found: &'static str,
+    pub nav_worker: &'static str,
+    pub worker_title: &'static str,
+    pub no_assignments: &'static str,
+    pub accept: &'static str,
+    pub level: &'static str,
+    pub level_general: &'static str,
+    pub level_major: &'static str,
+    pub onsite_photos: &'static str,
+    pub confirm_hazard: &'static str,
+    pub accepted: &'static str,
+    pub confirmed: &'static str,
+    pub conflict: &'static str,
+    pub need_photo: &'static str,
+    pub check_photos: &'static str,
+    pub pass_check: &'static str,
+    pub passed: &'static str,
+}
+
+/// 简体中文.
+pub static ZH: Texts = Texts {
+    app_name: "隐患随手拍",
+    skip: "跳到正文",
+    nav_chat: "报隐患",
+    nav_tickets: "我的上报",
+    logout: "退出",
+    switch_lang: "English",
+    login_title: "登录",
+    login_intro: "发现安全隐患，拍照说一声，我们转给负责的部门处理。",
+    tab_sms: "验证码登录",
+    tab_password: "密码登录",
+    phone: "手机号",
+    phone_hint: "11位手机号",
+    password: "密码",
+    code: "验证码",
+    send_code: "获取验证码",
+    login: "登录",
+    code_sent: "验证码已发送，请查看短信。",
+    code_in_log: "开发环境：验证码写在服务日志里。",
+    logged_out: "您已退出登录。",
+    err_credentials: "手机号或密码不对。",
+    err_phone: "请输入正确的11位手机号。",
+    err_too_many: "失败次数太多，请过一会儿再试。",
+    err_disabled: "这个账号已停用。",
+    err_code_wrong: "验证码不对，请再输一次。",
+    err_code_invalid: "验证码已失效，请重新获取。",
+    err_code_too_soon: "发送太频繁，请稍后再试。",
+    err_code_limit: "今天的验证码次数已用完。",
+    err_sms_off: "短信登录暂时不能用，请用密码登录。",
+    err_csrf: "页面已过期，请重新提交。",
+    err_generic: "出了点问题，请稍后再试。",
+    err_session: "登录已过期，请重新登录。",
+    chat_title: "报隐患",
+    message: "消息",
+    placeholder: "说说看到了什么隐患…",
+    send: "发送",
+    photo: "拍照",
+    location: "位置",
+    locating: "正在定位…",
+    location_failed: "没能拿到位置，请输入地址。",
+    place_label: "地址或附近地标",
+    place_send: "发送地址",
+    cancel: "取消",
+    my_location: "我的位置",
+    uploading: "照片上传中…",
+    upload_failed: "照片没发出去，请重试。",
+    photo_too_large: "照片太大了，请换一张。",
+    photo_format: "请发JPG或PNG格式的照片。",
+    send_failed: "消息没发出去，请重试。",
+    too_fast: "发得太快了，请稍等。",
+    reconnecting: "连接断开，正在重连…",
+    bot: "小助手",
+    me: "我",
+    tickets_title: "我的上报",
+    no_tickets: "还没有上报过隐患。",
+    reported_at: "上报于",
+    due: "期限",
+    overdue: "已超期",
+    timeline: "处理进度",
+    updated: "进度已更新",
+    not_found: "没有这个页面。",
+    nav_worker: "我的任务",
+    worker_title: "我的任务",
+    no_assignments: "现在没有待核实的任务。",
+    accept: "签收",
+    level: "隐患等级",
+    level_general: "一般隐患",
+    level_major: "重大隐患",
+    onsite_photos: "现场照片",
+    confirm_hazard: "确认隐患",
+    accepted: "已签收，请到现场核实。",
+    confirmed: "已确认，转交部门整改。",
+    conflict: "工单刚被更新过，请再看一下。",
+    need_photo: "请至少拍一张现场照片。",
+    check_photos: "验收照片（可不拍）",
+    pass_check: "验收通过",
+    passed: "已验收，工单办结。",
+};
+
+/// English.
+pub static EN: Texts = Texts {
+    app_name: "Hazard report",
+    skip: "Skip to content",
+    nav_chat: "Report",
+    nav_tickets: "My reports",
+    logout: "Log out",
+    switch_lang: "中文",
+    login_title: "Log in",
+    login_intro: "Seen a safety hazard? Send a photo and a few words; we pass it to the office in charge.",
+    tab_sms: "Code by SMS",
+    tab_password: "Password",
+    phone: "Mobile number",
+    phone_hint: "11-digit mobile number",
+    password: "Password",
+    code: "Code",
+    send_code: "Send code",
+    login: "Log in",
+    code_sent: "Code sent. Check your SMS.",
+    code_in_log: "Development: the code is in the service log.",
+    logged_out: "You are logged out.",
+    err_credentials: "Wrong mobile number or password.",
+    err_phone: "Enter an 11-digit mobile number.",
+    err_too_many: "Too many failed tries. Wait a while.",
+    err_disabled: "This account is disabled.",
+    err_code_wrong: "Wrong code. Try again.",
+    err_code_invalid: "The code has expired. Ask for a new one.",
+    err_code_too_soon: "Too many codes. Wait a moment.",
+    err_code_limit: "No more codes today.",
+    err_sms_off: "SMS login is not available. Use your password.",
+    err_csrf: "This page expired. Please submit again.",
+    err_generic: "Something went wrong. Try again later.",
+    err_session: "Your login has expired. Please log in again.",
+    chat_title: "Report a hazard",
+    message: "Message",
+    placeholder: "What did you see?",
+    send: "Send",
+    photo: "Photo",
+    location: "Location",
+    locating: "Finding you…",
+    location_failed: "Could not get your location. Type the address.",
+    place_label: "Address or landmark",
+    place_send: "Send address",
+    cancel: "Cancel",
+    my_location: "My location",
+    uploading: "Uploading photo…",
+    upload_failed: "The photo was not sent. Try again.",
+    photo_too_large: "The photo is too large.",
+    photo_format: "Send a JPG or PNG photo.",
+    send_failed: "The message was not sent. Try again.",
+    too_fast: "Too fast. Wait a moment.",
+    reconnecting: "Connection lost, reconnecting…",
+    bot: "Assistant",
+    me: "Me",
+    tickets_title: "My reports",
+    no_tickets: "You have not reported anything yet.",
+    reported_at: "Reported",
+    due: "Due",
+    overdue: "Overdue",
+    timeline: "Progress",
+    updated: "Progress updated",
+    not_found: "No such page.",
+    nav_worker: "My tasks",
+    worker_title: "My tasks",
+    no_assignments: "Nothing to check right now.",
+    accept: "Accept",
+    level: "Hazard level",
+    level_general: "General",
+    level_major: "Major",
+    onsite_photos: "On-site photos",
+    confirm_hazard: "Confirm hazard",
+    accepted: "Accepted. Please check on site.",
+    confirmed: "Confirmed and passed to the department.",
+    conflict: "This ticket was just updated. Please look again.",
+    need_photo: "Take at least one on-site photo.",
+    check_photos: "Check photos (optional)",
+    pass_check: "Pass the check",
+    passed: "Checked. The ticket is closed.",
+};
+
+/// What a resident reads for a status.
+pub fn status_label(lang: Lang, status: TicketStatus) -> &'static str {
+    match lang {
+        Lang::Zh => status.resident_label(),
+        Lang::En => match status {
+            TicketStatus::Unrouted => "Received",
+            TicketStatus::Assigned => "Assigned",
+            TicketStatus::Verifying => "Being checked",
+            TicketStatus::Confirmed => "Confirmed",
+            TicketStatus::Rectifying => "Being fixed",
+            TicketStatus::AwaitingCheck => "Fix being checked",
+            TicketStatus::Closed => "Done",
+            TicketStatus::Rejected => "Not accepted",
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_preferred_supported_language() {
+        assert_eq!(from_accept_language(None), Lang::Zh);
+        assert_eq!(from_accept_language(Some("en-US,en;q=0.9")), Lang::En);
+        assert_eq!(from_accept_language(Some("zh-CN,zh;q=0.9,en;q=0.8")), Lang::Zh);
+        assert_eq!(from_accept_language(Some("fr, en;q=0.5, zh;q=0.7")), Lang::Zh);
+        assert_eq!(from_accept_language(Some("de")), Lang::Zh);
+        assert_eq!(from_accept_language(Some("en;q=0, zh-TW")), Lang::Zh);
+    }
+
+    #[test]
+    fn lang_query_wins_then_cookie() {
+        use actix_web::test::TestRequest;
+        let req = TestRequest::with_uri("/login?lang=en").insert_header(("accept-language", "zh")).to_http_request();
+        assert_eq!(negotiate(&req), (Lang::En, true));
+        let req = TestRequest::with_uri("/login")
+            .insert_header(("cookie", "hl_lang=en"))
+            .insert_header(("accept-language", "zh"))
+            .to_http_request();
+        assert_eq!(negotiate(&req), (Lang::En, false));
+    }
+}

@@ -1,0 +1,169 @@
+//! `/tickets`: "my tickets" — a resident's reports and followed tickets (staff: the newest tickets
+//! they may see), each with its status and timeline. `/tickets/live` renders the list alone;
+//! `tickets.js` fetches it again whenever the WebSocket says a ticket changed, so the page follows
+//! the work without a reload.
+
+use actix_web::{get, http::StatusCode, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use maud::{html, Markup};
+
+use super::{
+    chat::to_login,
+    context,
+    i18n::{status_label, Lang},
+    layout::{self, Nav},
+    session,
+};
+use crate::{
+    auth::{CurrentUser, Role},
+    error::ApiError,
+    state::AppState,
+    tickets::{
+        dto::{EventView, ListTicketsQuery, TicketSummary},
+        query::{self, ListParams},
+        routes::viewer,
+        service,
+        status::Action,
+    },
+};
+
+/// Tickets shown on the page.
+const SHOWN: &str = "20";
+
+/// Mounts `/tickets` and `/tickets/live`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(get_tickets).service(get_tickets_live);
+}
+
+#[get("/tickets")]
+async fn get_tickets(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    let Some(user) = session::page_user(&state, &req) else { return to_login(&req) };
+    let (ctx, cookies) = context(&state, &req, Some(&user));
+    let t = ctx.lang.texts();
+    let (status, list) = match list(&state, &user, ctx.lang).await {
+        Ok(list) => (StatusCode::OK, list),
+        Err(e) => {
+            tracing::error!(error = ?e, "my tickets page");
+            (StatusCode::INTERNAL_SERVER_ERROR, html! { p.msg.error role="alert" { (t.err_generic) } })
+        }
+    };
+    let main = html! {
+        h1 { (t.tickets_title) }
+        p #live.status role="status" {}
+        p #notice.notice role="alert" hidden {}
+        div #tickets { (list) }
+    };
+    layout::respond(status, layout::page(&ctx, t.tickets_title, Nav::Tickets, main, &["tickets.js"]), cookies)
+}
+
+#[get("/tickets/live")]
+async fn get_tickets_live(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let user = crate::auth::extract::authenticate(&req)?;
+    let (ctx, _) = context(&state, &req, Some(&user));
+    let list = list(&state, &user, ctx.lang).await?;
+    Ok(layout::respond(StatusCode::OK, list, Vec::new()))
+}
+
+async fn list(state: &AppState, user: &CurrentUser, lang: Lang) -> Result<Markup, ApiError> {
+    let viewer = viewer(state, user).await?;
+    let resident = user.roles.iter().all(|r| *r == Role::Resident);
+    let raw = ListTicketsQuery {
+        mine: resident.then(|| "true".to_owned()),
+        limit: Some(SHOWN.to_owned()),
+        ..ListTicketsQuery::default()
+    };
+    let page = query::list(state, &viewer, &ListParams::try_from(raw)?).await?;
+    let mut rows = Vec::with_capacity(page.items.len());
+    for ticket in page.items {
+        let events = service::events(state, &viewer, ticket.id).await?;
+        rows.push(row(lang, &ticket, &events));
+    }
+    let t = lang.texts();
+    Ok(html! {
+        @if rows.is_empty() {
+            p.empty { (t.no_tickets) }
+        } @else {
+            ol.tickets { @for r in &rows { (r) } }
+        }
+    })
+}
+
+/// `12-07 09:30`, China time.
+pub(super) fn china(at: DateTime<Utc>) -> String {
+    crate::ledger::row::china(at).format("%m-%d %H:%M").to_string()
+}
+
+fn row(lang: Lang, ticket: &TicketSummary, events: &[EventView]) -> Markup {
+    let t = lang.texts();
+    let description: String = ticket.description.chars().take(80).collect();
+    html! {
+        li.ticket #{"t-" (ticket.number)} data-status=(ticket.status.as_str()) {
+            article aria-labelledby={"h-" (ticket.number)} {
+                header {
+                    h2 #{"h-" (ticket.number)} { (ticket.number) }
+                    span class={"badge s-" (ticket.status.as_str())} { (status_label(lang, ticket.status)) }
+                }
+                p.desc { (description) }
+                p.meta {
+                    (t.reported_at) " " time datetime=(ticket.created_at.to_rfc3339()) { (china(ticket.created_at)) }
+                    @if let Some(due) = ticket.due_at.filter(|_| ticket.status.is_open()) {
+                        " · " (t.due) " " time datetime=(due.to_rfc3339()) { (china(due)) }
+                    }
+                    @if ticket.overdue { " · " strong.overdue { (t.overdue) } }
+                }
+                h3.visually-hidden { (t.timeline) }
+                ol.timeline aria-label=(t.timeline) {
+                    @for e in events {
+                        li {
+                            time datetime=(e.at.to_rfc3339()) { (china(e.at)) }
+                            " " span.what { (action_label(lang, &e.action)) }
+                            " → " span.to { (status_label(lang, e.to)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A timeline entry's words: the workflow action, or a system event.
+fn action_label(lang: Lang, action: &str) -> &str {
+    if lang == Lang::Zh {
+        return match Action::parse(action) {
+            Ok(a) => a.label(),
+            Err(_) => match action {
+                "escalate" => "督办",
+                "follow" => "有人关注",
+                "merge" => "合并",
+                "rate" => "评价",
+                "co_department" => "协办",
+                other => other,
+            },
+        };
+    }
+    match action {
+        "submit" => "Reported",
+        "assign" => "Assigned",
+        "accept" => "Accepted",
+        "decline" => "Declined",
+        "confirm" => "Confirmed on site",
+        "resolve_on_spot" => "Fixed on the spot",
+        "reject" => "Not accepted",
+        "transfer" => "Transfer asked",
+        "complete" => "Reported fixed",
+        "pass" => "Checked and closed",
+        "fail" => "Fix not accepted",
+        "reopen" => "Reopened",
+        "withdraw" => "Withdrawn",
+        "cancel_as_error" => "Cancellation asked",
+        "extend_deadline" => "Extension asked",
+        "approve_request" => "Request approved",
+        "refuse_request" => "Request refused",
+        "escalate" => "Escalated",
+        "follow" => "Followed",
+        "merge" => "Merged",
+        "rate" => "Rated",
+        "co_department" => "Co-handled",
+        other => other,
+    }
+}

@@ -1,0 +1,154 @@
+//! `/worker`: the grid worker's phone page — the tickets offered to or held by them for the on-site
+//! check (assigned, verifying) or the check of the fix (awaiting_check), earliest deadline first,
+//! with one-tap accept, a confirm form with on-site photos and a pass form for the check. `worker.js` sends the moves through `POST /api/v1/tickets/{id}/actions` (photos
+//! through `POST /api/v1/media`, the position from the browser) and fetches `/worker/live` again
+//! after each move and whenever the WebSocket says something changed.
+
+use actix_web::{get, http::StatusCode, web, HttpRequest, HttpResponse};
+use maud::{html, Markup};
+
+use super::{
+    chat::to_login,
+    context,
+    i18n::{status_label, Lang},
+    layout::{self, Nav},
+    session,
+};
+use crate::{
+    auth::{CurrentUser, Role},
+    error::ApiError,
+    state::AppState,
+    tickets::{
+        dto::{ListTicketsQuery, TicketSummary},
+        query::{self, ListParams},
+        routes::viewer,
+        status::TicketStatus,
+    },
+};
+
+/// Mounts `/worker` and `/worker/live`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(get_worker).service(get_worker_live);
+}
+
+#[get("/worker")]
+async fn get_worker(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    let Some(user) = session::page_user(&state, &req) else { return to_login(&req) };
+    if !user.has(Role::GridWorker) {
+        return layout::redirect(super::login::home(&user), Vec::new());
+    }
+    let (ctx, cookies) = context(&state, &req, Some(&user));
+    let t = ctx.lang.texts();
+    let (status, list) = match list(&state, &user, ctx.lang).await {
+        Ok(list) => (StatusCode::OK, list),
+        Err(e) => {
+            tracing::error!(error = ?e, "grid worker page");
+            (StatusCode::INTERNAL_SERVER_ERROR, html! { p.msg.error role="alert" { (t.err_generic) } })
+        }
+    };
+    let main = html! {
+        h1 { (t.worker_title) }
+        p #live.status role="status" {}
+        p #notice.notice role="alert" hidden {}
+        div #tickets { (list) }
+    };
+    layout::respond(status, layout::page(&ctx, t.worker_title, Nav::Worker, main, &["worker.js"]), cookies)
+}
+
+#[get("/worker/live")]
+async fn get_worker_live(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let user = crate::auth::extract::authenticate(&req)?;
+    user.require_any(&[Role::GridWorker])?;
+    let (ctx, _) = context(&state, &req, Some(&user));
+    let list = list(&state, &user, ctx.lang).await?;
+    Ok(layout::respond(StatusCode::OK, list, Vec::new()))
+}
+
+/// The caller's open checks, earliest deadline first.
+async fn list(state: &AppState, user: &CurrentUser, lang: Lang) -> Result<Markup, ApiError> {
+    let viewer = viewer(state, user).await?;
+    let raw = ListTicketsQuery {
+        status: Some("assigned,verifying,awaiting_check".to_owned()),
+        sort: Some("due_asc".to_owned()),
+        limit: Some("50".to_owned()),
+        ..ListTicketsQuery::default()
+    };
+    let page = query::list(state, &viewer, &ListParams::try_from(raw)?).await?;
+    let mine: Vec<&TicketSummary> = page.items.iter().filter(|t| t.grid_worker_id == Some(user.id)).collect();
+    let t = lang.texts();
+    Ok(html! {
+        @if mine.is_empty() {
+            p.empty { (t.no_assignments) }
+        } @else {
+            ol.tickets { @for ticket in &mine { (card(lang, ticket)) } }
+        }
+    })
+}
+
+fn card(lang: Lang, ticket: &TicketSummary) -> Markup {
+    let t = lang.texts();
+    let id = ticket.id;
+    html! {
+        li.ticket #{"t-" (ticket.number)} data-id=(id) data-status=(ticket.status.as_str()) {
+            article aria-labelledby={"h-" (ticket.number)} {
+                header {
+                    h2 #{"h-" (ticket.number)} { (ticket.number) }
+                    span class={"badge s-" (ticket.status.as_str())} { (staff_label(lang, ticket.status)) }
+                }
+                p.desc { (ticket.description.chars().take(120).collect::<String>()) }
+                @if let Some(address) = &ticket.address { p.meta { (address) } }
+                p.meta {
+                    @if let Some(due) = ticket.due_at {
+                        (t.due) " " time datetime=(due.to_rfc3339()) { (super::tickets::china(due)) }
+                    }
+                    @if ticket.overdue { " · " strong.overdue { (t.overdue) } }
+                }
+                @match ticket.status {
+                    TicketStatus::Assigned => {
+                        button.primary.wide type="button" data-act="accept" { (t.accept) }
+                    }
+                    TicketStatus::Verifying => {
+                        form.stack.confirm data-act="confirm" {
+                            fieldset {
+                                legend { (t.level) }
+                                label.choice { input type="radio" name={"level-" (id)} value="general" checked; " " (t.level_general) }
+                                label.choice { input type="radio" name={"level-" (id)} value="major"; " " (t.level_major) }
+                            }
+                            (photo_picker(id, t.onsite_photos, true))
+                            button.primary type="submit" { (t.confirm_hazard) }
+                        }
+                    }
+                    TicketStatus::AwaitingCheck => {
+                        form.stack.confirm data-act="pass" {
+                            (photo_picker(id, t.check_photos, false))
+                            button.primary type="submit" { (t.pass_check) }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+/// The camera button of a form: a label over a visually hidden file input, counting the photos.
+fn photo_picker(id: uuid::Uuid, label: &str, required: bool) -> Markup {
+    html! {
+        label.pick for={"photos-" (id)} {
+            svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22" {
+                path d="M4 7h3l2-3h6l2 3h3v13H4z" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" {}
+                circle cx="12" cy="13" r="4" fill="none" stroke="currentColor" stroke-width="2" {}
+            }
+            (label) " " span.count aria-live="polite" {}
+        }
+        input.visually-hidden #{"photos-" (id)} type="file" accept="image/*" capture="environment" multiple required[required];
+    }
+}
+
+/// What staff read for a status.
+fn staff_label(lang: Lang, status: TicketStatus) -> &'static str {
+    match lang {
+        Lang::Zh => status.staff_label(),
+        Lang::En => status_label(lang, status),
+    }
+}

@@ -1,0 +1,90 @@
+//! The grid worker's task page: assignments by deadline, one-tap accept, confirm with photos.
+
+use hazardline::geo::{demo_city::grid_center, point::GeoPoint, seed::grid_worker_phone};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::{
+    helpers::{spawn_app, Session, TestApp},
+    resident::photo_file,
+    support::{assert_no_console_errors, browser, screenshots},
+};
+
+async fn report(app: &TestApp, who: &Session, urgency: &str, description: &str) -> Value {
+    let (lng, lat) = grid_center(0, 0);
+    let body = json!({
+        "category": "fire",
+        "description": description,
+        "urgency": urgency,
+        "location": {"lat": lat, "lng": lng, "coord_system": "gcj02"},
+        "address": "青川市幸福路12号",
+    });
+    let res = app.post_json_as("/api/v1/tickets", &who.access_token, &body).await;
+    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+    res.json::<Value>().await.unwrap()["ticket"].clone()
+}
+
+#[tokio::test]
+async fn a_grid_worker_sees_tasks_by_deadline_accepts_with_one_tap_and_confirms_with_photos() {
+    let app = spawn_app().await;
+    let Some(b) = browser().await else { return };
+    app.with_demo_city().await;
+    let resident = app.resident("13800000031").await;
+    let later = report(&app, &resident, "normal", "楼道里堆满纸箱，消防通道被堵").await;
+    let sooner = report(&app, &resident, "urgent", "楼下电动车在楼道里充电，插线板冒火花").await;
+    let (sooner_no, later_no) = (sooner["number"].as_str().unwrap(), later["number"].as_str().unwrap());
+    let tmp = tempfile::tempdir().unwrap();
+
+    // The worker's phone is at the hazard.
+    let (lng, lat) = grid_center(0, 0);
+    let gps = GeoPoint::parse(lat, lng).unwrap().gcj02_to_wgs84();
+    b.cdp("Browser.grantPermissions", json!({"origin": app.address, "permissions": ["geolocation"]})).await;
+    b.cdp("Emulation.setGeolocationOverride", json!({"latitude": gps.lat(), "longitude": gps.lng(), "accuracy": 5}))
+        .await;
+
+    // Logging in lands a grid worker on the task page, earliest deadline first.
+    b.goto(&app.url("/login?mode=password")).await;
+    b.type_into(&b.find("#phone").await, &grid_worker_phone(0)).await;
+    b.type_into(&b.find("#password").await, "demo password 1").await;
+    b.click(&b.find("form[action='/login/password'] button").await).await;
+    b.wait_for(
+        "the task page",
+        "return location.pathname === '/worker' && document.body.dataset.ready === '1'",
+        json!([]),
+    )
+    .await;
+    let order =
+        b.js("return Array.from(document.querySelectorAll('#tickets li h2')).map(h => h.textContent)", json!([])).await;
+    assert_eq!(order, json!([sooner_no, later_no]), "the urgent one is due first");
+    screenshots(&b, "worker").await;
+
+    // One tap accepts the check.
+    let item = format!("#t-{sooner_no}");
+    b.click(&b.find(&format!("{item} button[data-act=accept]")).await).await;
+    b.wait_text(&format!("{item} .badge"), "核实中").await;
+    b.wait_text("#live", "已签收，请到现场核实。").await;
+    screenshots(&b, "worker-verifying").await;
+
+    // Confirm on site with a photo: the ticket leaves the list, confirmed with the evidence.
+    let id = sooner["id"].as_str().unwrap();
+    let photo = photo_file(tmp.path());
+    b.type_into(&b.find(&format!("#photos-{id}")).await, photo.to_str().unwrap()).await;
+    b.click(&b.find(&format!("{item} form[data-act=confirm] button[type=submit]")).await).await;
+    b.wait_text("#live", "已确认，转交部门整改。").await;
+    b.wait_for("the ticket to leave the list", "return !document.querySelector(arguments[0])", json!([item])).await;
+
+    let res = app
+        .post_json(
+            "/api/v1/auth/login/password",
+            &json!({"phone": grid_worker_phone(0), "password": "demo password 1"}),
+        )
+        .await;
+    let worker = crate::helpers::session(&res.json::<Value>().await.unwrap());
+    let ticket: Value = app.get_as(&format!("/api/v1/tickets/{id}"), &worker.access_token).await.json().await.unwrap();
+    assert_eq!(ticket["status"], "confirmed", "{ticket}");
+    assert_eq!(ticket["hazard_level"], "general");
+    screenshots(&b, "worker-confirmed").await;
+
+    assert_no_console_errors(&b, &[]).await;
+    b.quit().await;
+}
