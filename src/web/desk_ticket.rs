@@ -96,7 +96,7 @@ async fn detail(state: &AppState, user: &CurrentUser, id: Uuid, lang: Lang) -> R
         article.desk-ticket data-id=(ticket.id) data-version=(ticket.version) data-status=(ticket.status.as_str()) {
             header {
                 h1 #number { (ticket.number) }
-                span #status class={"badge s-" (ticket.status.as_str())} { (staff_label(lang, ticket.status)) }
+                span #ticket-status class={"badge s-" (ticket.status.as_str())} { (staff_label(lang, ticket.status)) }
                 @if ticket.overdue { " " strong.overdue { (t.overdue) } }
             }
             div.columns {
