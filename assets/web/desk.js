@@ -128,6 +128,10 @@
     });
   }
 
+  // Status pushes reach residents only, so the queue also looks again every minute while shown
+  // (the ticket page does not: it would wipe a form being filled).
+  if (box.id === 'queue') window.setInterval(function () { if (!document.hidden) reload(); }, 60000);
+
   var opened = 0;
   HL.socket({
     open: function () {

@@ -1,8 +1,9 @@
 //! `/desk`: the department and dispatcher desk (desktop layout) — the ticket queue in the caller's
 //! scope, deadline first with overdue flags, a filter form whose values stay in the URL, and the
 //! counts per status as tabs (dispatchers get the unrouted tab). `/desk/live` renders the queue
-//! alone; `desk.js` fetches it again whenever the WebSocket says a ticket changed. One ticket with
-//! its moves is `/desk/tickets/{id}` (`desk_ticket`).
+//! alone; `desk.js` fetches it again whenever the WebSocket says a ticket changed, and every minute
+//! (status pushes go to residents only). One ticket with its moves is `/desk/tickets/{id}`
+//! (`desk_ticket`).
 
 use actix_web::{get, http::StatusCode, web, HttpRequest, HttpResponse};
 use maud::{html, Markup};

@@ -235,4 +235,9 @@ async fn the_desk_is_for_staff_keeps_its_filters_and_refuses_bad_ones_in_words()
 
     let res = app.get_as("/desk/live", &resident.access_token).await;
     assert_eq!(problem(res, StatusCode::FORBIDDEN).await["code"], "forbidden");
+
+    // Dispatchers get the unrouted tab.
+    let dispatcher = app.staff("13912340008", hazardline::auth::Role::Dispatcher).await;
+    let html = page(&dispatcher, "/desk?status=unrouted").await.unwrap().text().await.unwrap();
+    assert!(html.contains("id=\"tab-unrouted\""), "{html}");
 }
