@@ -33,6 +33,11 @@ static ASSETS: &[Asset] = &[
         bytes: include_bytes!("../../assets/web/chat.js"),
     },
     Asset {
+        name: "desk.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../assets/web/desk.js"),
+    },
+    Asset {
         name: "tickets.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../../assets/web/tickets.js"),

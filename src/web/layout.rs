@@ -21,6 +21,8 @@ pub struct PageCtx {
     pub user: Option<Uuid>,
     /// Whether the user is a grid worker (the task page is in the navigation).
     pub worker: bool,
+    /// Whether the user works at the desk (department staff, dispatcher, admin).
+    pub desk: bool,
     /// The page the language switch link reloads (path and query, without `lang`).
     pub path: String,
 }
@@ -36,6 +38,8 @@ pub enum Nav {
     Tickets,
     /// The grid worker's tasks.
     Worker,
+    /// The desk (queue and ticket).
+    Desk,
 }
 
 /// A whole page: `title`, the main content and the page's scripts (`app.js` is always first).
@@ -61,13 +65,16 @@ pub fn page(ctx: &PageCtx, title: &str, nav: Nav, main: Markup, scripts: &[&str]
                 link rel="icon" href=(assets::url("icon.svg")) type="image/svg+xml";
                 link rel="stylesheet" href=(assets::url("app.css"));
             }
-            body data-config=(config) class=(if nav == Nav::Chat { "page-chat" } else { "page" }) {
+            body data-config=(config) class=(match nav { Nav::Chat => "page-chat", Nav::Desk => "page page-desk", _ => "page" }) {
                 a.skip href="#main" { (t.skip) }
                 header.top {
                     a.brand href="/" { img src=(assets::url("icon.svg")) alt="" width="24" height="24"; span { (t.app_name) } }
                     nav aria-label=(t.app_name) {
                         @if ctx.worker {
                             a href="/worker" aria-current=[(nav == Nav::Worker).then_some("page")] { (t.nav_worker) }
+                        }
+                        @if ctx.desk {
+                            a href="/desk" aria-current=[(nav == Nav::Desk).then_some("page")] { (t.nav_desk) }
                         }
                         @if ctx.user.is_some() {
                             a href="/chat" aria-current=[(nav == Nav::Chat).then_some("page")] { (t.nav_chat) }

@@ -30,13 +30,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(post_logout);
 }
 
-/// Where a user lands: grid workers on their tasks, residents in the chat, other staff on their
-/// tickets.
+/// Where a user lands: grid workers on their tasks, residents in the chat, department staff,
+/// dispatchers and admins at the desk, anyone else on their tickets.
 pub fn home(user: &CurrentUser) -> &'static str {
     if user.has(Role::GridWorker) {
         "/worker"
     } else if user.roles.iter().all(|r| *r == Role::Resident) {
         "/chat"
+    } else if super::desk::is_desk(user) {
+        "/desk"
     } else {
         "/tickets"
     }

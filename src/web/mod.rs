@@ -1,5 +1,6 @@
 //! The web pages, served by the same binary at `/`: login (phone + password or SMS code), the
-//! resident's chat with the intake bot, and "my tickets" with each ticket's timeline. Pages are
+//! resident's chat with the intake bot, "my tickets" with each ticket's timeline, the grid worker's
+//! tasks and the department/dispatcher desk (queue and one ticket with its moves). Pages are
 //! rendered on the server (maud); their small scripts (`assets/web`, embedded) call the existing
 //! `/api/v1` endpoints with the session cookie and the CSRF header and listen on `/api/v1/ws`.
 //! The session is the API's own token pair in cookies (`session`; the checks live in
@@ -8,6 +9,8 @@
 
 pub mod assets;
 pub mod chat;
+pub mod desk;
+pub mod desk_ticket;
 pub mod i18n;
 pub mod layout;
 pub mod login;
@@ -37,7 +40,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(login::configure)
         .configure(chat::configure)
         .configure(tickets::configure)
-        .configure(worker::configure);
+        .configure(worker::configure)
+        .configure(desk::configure)
+        .configure(desk_ticket::configure);
 }
 
 /// The shell context of a page request, and the cookies its response sets (a first session id, a
@@ -55,7 +60,8 @@ pub fn context(state: &AppState, req: &HttpRequest, user: Option<&CurrentUser>) 
     }
     let csrf = cookie::csrf_token(state.jwt(), &sid.value, user.map(|u| u.id));
     let worker = user.is_some_and(|u| u.has(Role::GridWorker));
-    (PageCtx { lang, csrf, user: user.map(|u| u.id), worker, path: switch_base(req) }, cookies)
+    let desk = user.is_some_and(desk::is_desk);
+    (PageCtx { lang, csrf, user: user.map(|u| u.id), worker, desk, path: switch_base(req) }, cookies)
 }
 
 /// The page a language switch reloads: this one without `lang`; the login page after a form post.

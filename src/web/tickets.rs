@@ -127,7 +127,7 @@ fn row(lang: Lang, ticket: &TicketSummary, events: &[EventView]) -> Markup {
 }
 
 /// A timeline entry's words: the workflow action, or a system event.
-fn action_label(lang: Lang, action: &str) -> &str {
+pub(super) fn action_label(lang: Lang, action: &str) -> &str {
     if lang == Lang::Zh {
         return match Action::parse(action) {
             Ok(a) => a.label(),

@@ -146,7 +146,7 @@ fn photo_picker(id: uuid::Uuid, label: &str, required: bool) -> Markup {
 }
 
 /// What staff read for a status.
-fn staff_label(lang: Lang, status: TicketStatus) -> &'static str {
+pub(super) fn staff_label(lang: Lang, status: TicketStatus) -> &'static str {
     match lang {
         Lang::Zh => status.staff_label(),
         Lang::En => status_label(lang, status),

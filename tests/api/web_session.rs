@@ -207,3 +207,37 @@ async fn an_unknown_page_is_a_page_for_browsers_and_a_problem_for_api_clients() 
     let res = app.client.get(app.url("/api/v1/nothing")).header(header::ACCEPT, "text/html").send().await.unwrap();
     assert_eq!(problem(res, StatusCode::NOT_FOUND).await["code"], "route_not_found", "the API answers in JSON");
 }
+
+#[tokio::test]
+async fn the_desk_is_for_staff_keeps_its_filters_and_refuses_bad_ones_in_words() {
+    let app = spawn_app().await;
+    let staff = app.staff("13912340007", hazardline::auth::Role::DeptStaff).await;
+    let resident = app.resident("13800000077").await;
+    let page = |s: &Session, path: &str| app.client.get(app.url(path)).header(header::COOKIE, cookies(s)).send();
+
+    // Staff land at the desk; a resident asking for it is sent home.
+    assert_eq!(page(&staff, "/").await.unwrap().headers()["location"], "/desk");
+    assert_eq!(page(&resident, "/desk").await.unwrap().headers()["location"], "/chat");
+
+    let res = page(&staff, "/desk?q=%E7%BA%B8%E7%AE%B1&overdue=true").await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("value=\"纸箱\"") && html.contains("checked"), "the filter keeps its values");
+    assert!(!html.contains("tab-unrouted"), "department staff get no unrouted tab");
+
+    let res = page(&staff, "/desk?status=bogus").await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.text().await.unwrap().contains("筛选条件有误"));
+
+    let res = page(&staff, &format!("/desk/tickets/{}", uuid::Uuid::now_v7())).await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(res.text().await.unwrap().contains("没有这个页面"));
+
+    let res = app.get_as("/desk/live", &resident.access_token).await;
+    assert_eq!(problem(res, StatusCode::FORBIDDEN).await["code"], "forbidden");
+
+    // Dispatchers get the unrouted tab.
+    let dispatcher = app.staff("13912340008", hazardline::auth::Role::Dispatcher).await;
+    let html = page(&dispatcher, "/desk?status=unrouted").await.unwrap().text().await.unwrap();
+    assert!(html.contains("id=\"tab-unrouted\""), "{html}");
+}

@@ -10,7 +10,7 @@ use crate::{
     support::{assert_no_console_errors, browser, screenshots},
 };
 
-async fn report(app: &TestApp, who: &Session, urgency: &str, description: &str) -> Value {
+pub async fn report(app: &TestApp, who: &Session, urgency: &str, description: &str) -> Value {
     let (lng, lat) = grid_center(0, 0);
     let body = json!({
         "category": "fire",

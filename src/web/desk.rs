@@ -1,0 +1,268 @@
+//! `/desk`: the department and dispatcher desk (desktop layout) — the ticket queue in the caller's
+//! scope, deadline first with overdue flags, a filter form whose values stay in the URL, and the
+//! counts per status as tabs (dispatchers get the unrouted tab). `/desk/live` renders the queue
+//! alone; `desk.js` fetches it again whenever the WebSocket says a ticket changed, and every minute
+//! (status pushes go to residents only). One ticket with its moves is `/desk/tickets/{id}`
+//! (`desk_ticket`).
+
+use actix_web::{get, http::StatusCode, web, HttpRequest, HttpResponse};
+use maud::{html, Markup};
+
+use super::{
+    chat::to_login,
+    context,
+    i18n::Lang,
+    layout::{self, Nav},
+    session,
+    tickets::china,
+    worker::staff_label,
+};
+use crate::{
+    auth::{CurrentUser, Role},
+    error::ApiError,
+    state::AppState,
+    tickets::{
+        dto::{ListTicketsQuery, TicketCounts, TicketCountsQuery, TicketSummary},
+        query::{self, Filters, ListParams},
+        routes::viewer,
+        status::TicketStatus,
+    },
+};
+
+/// Who works at the desk.
+pub const DESK_ROLES: [Role; 3] = [Role::DeptStaff, Role::Dispatcher, Role::Admin];
+
+/// Tickets shown in the queue.
+const SHOWN: &str = "50";
+
+/// Mounts `/desk` and `/desk/live`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(get_desk).service(get_desk_live);
+}
+
+/// Whether `user` works at the desk.
+pub fn is_desk(user: &CurrentUser) -> bool {
+    DESK_ROLES.iter().any(|r| user.has(*r))
+}
+
+/// The queue's filters as the URL carries them (the list API's names).
+#[derive(Debug, Default, Clone)]
+struct DeskFilters {
+    status: String,
+    category: String,
+    overdue: bool,
+    department_id: String,
+    region_id: String,
+    q: String,
+}
+
+impl DeskFilters {
+    fn from_query(query: &str) -> DeskFilters {
+        let mut f = DeskFilters::default();
+        for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+            let v = v.trim().to_owned();
+            match k.as_ref() {
+                "status" => f.status = v,
+                "category" => f.category = v,
+                "overdue" => f.overdue = v == "true",
+                "department_id" => f.department_id = v,
+                "region_id" => f.region_id = v,
+                "q" => f.q = v,
+                _ => {}
+            }
+        }
+        f
+    }
+
+    fn some(v: &str) -> Option<String> {
+        (!v.is_empty()).then(|| v.to_owned())
+    }
+
+    fn list(&self) -> ListTicketsQuery {
+        ListTicketsQuery {
+            status: Self::some(&self.status),
+            category: Self::some(&self.category),
+            overdue: self.overdue.then(|| "true".to_owned()),
+            department_id: Self::some(&self.department_id),
+            region_id: Self::some(&self.region_id),
+            q: Self::some(&self.q),
+            sort: Some("due_asc".to_owned()),
+            limit: Some(SHOWN.to_owned()),
+            ..ListTicketsQuery::default()
+        }
+    }
+
+    fn counts(&self) -> TicketCountsQuery {
+        TicketCountsQuery {
+            category: Self::some(&self.category),
+            overdue: self.overdue.then(|| "true".to_owned()),
+            department_id: Self::some(&self.department_id),
+            region_id: Self::some(&self.region_id),
+            q: Self::some(&self.q),
+            ..TicketCountsQuery::default()
+        }
+    }
+
+    /// This filter with another status, as a `/desk` link.
+    fn link(&self, status: &str) -> String {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("status", status),
+            ("category", &self.category),
+            ("overdue", if self.overdue { "true" } else { "" }),
+            ("department_id", &self.department_id),
+            ("region_id", &self.region_id),
+            ("q", &self.q),
+        ] {
+            if !v.is_empty() {
+                s.append_pair(k, v);
+            }
+        }
+        match s.finish() {
+            q if q.is_empty() => "/desk".to_owned(),
+            q => format!("/desk?{q}"),
+        }
+    }
+}
+
+#[get("/desk")]
+async fn get_desk(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    let Some(user) = session::page_user(&state, &req) else { return to_login(&req) };
+    if !is_desk(&user) {
+        return layout::redirect(super::login::home(&user), Vec::new());
+    }
+    let (ctx, cookies) = context(&state, &req, Some(&user));
+    let t = ctx.lang.texts();
+    let f = DeskFilters::from_query(req.query_string());
+    let (status, tabs, queue) = match load(&state, &user, &f, ctx.lang).await {
+        Ok((tabs, queue)) => (StatusCode::OK, tabs, queue),
+        Err(e) if e.status().is_client_error() => {
+            let msg = html! { p.msg.error role="alert" { (t.err_filter) } };
+            (StatusCode::BAD_REQUEST, html! {}, msg)
+        }
+        Err(e) => {
+            tracing::error!(error = ?e, "desk page");
+            (StatusCode::INTERNAL_SERVER_ERROR, html! {}, html! { p.msg.error role="alert" { (t.err_generic) } })
+        }
+    };
+    let main = html! {
+        h1 { (t.desk_title) }
+        form.filters method="get" action="/desk" role="search" {
+            label { (t.f_status) " "
+                select name="status" {
+                    option value="" selected[f.status.is_empty()] { (t.f_all) }
+                    @for s in TicketStatus::ALL {
+                        @if *s != TicketStatus::Unrouted || user.has(Role::Dispatcher) || user.has(Role::Admin) {
+                            option value=(s.as_str()) selected[f.status == s.as_str()] { (staff_label(ctx.lang, *s)) }
+                        }
+                    }
+                }
+            }
+            label { (t.f_category) " " input name="category" value=(f.category) size="12"; }
+            label { (t.f_search) " " input type="search" name="q" value=(f.q) maxlength="100"; }
+            label.choice { input type="checkbox" name="overdue" value="true" checked[f.overdue]; " " (t.overdue) }
+            @if !f.department_id.is_empty() { input type="hidden" name="department_id" value=(f.department_id); }
+            @if !f.region_id.is_empty() { input type="hidden" name="region_id" value=(f.region_id); }
+            button.primary type="submit" { (t.f_apply) }
+            a href="/desk" { (t.f_clear) }
+        }
+        (tabs)
+        p #live.status role="status" {}
+        p #notice.notice role="alert" hidden {}
+        div #queue data-live=(format!("/desk/live?{}", req.query_string())) { (queue) }
+    };
+    layout::respond(status, layout::page(&ctx, t.desk_title, Nav::Desk, main, &["desk.js"]), cookies)
+}
+
+#[get("/desk/live")]
+async fn get_desk_live(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let user = crate::auth::extract::authenticate(&req)?;
+    user.require_any(&DESK_ROLES)?;
+    let (ctx, _) = context(&state, &req, Some(&user));
+    let f = DeskFilters::from_query(req.query_string());
+    let (_, queue) = load(&state, &user, &f, ctx.lang).await?;
+    Ok(layout::respond(StatusCode::OK, queue, Vec::new()))
+}
+
+/// The status tabs and the queue.
+async fn load(state: &AppState, user: &CurrentUser, f: &DeskFilters, lang: Lang) -> Result<(Markup, Markup), ApiError> {
+    let viewer = viewer(state, user).await?;
+    let page = query::list(state, &viewer, &ListParams::try_from(f.list())?).await?;
+    let counts = query::counts(state, &viewer, &Filters::try_from(f.counts())?).await?;
+    let dispatcher = user.has(Role::Dispatcher) || user.has(Role::Admin);
+    Ok((tabs(lang, f, &counts, dispatcher), queue(lang, &page.items)))
+}
+
+fn tabs(lang: Lang, f: &DeskFilters, counts: &TicketCounts, dispatcher: bool) -> Markup {
+    let t = lang.texts();
+    html! {
+        nav.desk-tabs aria-label=(t.f_status) {
+            a href=(f.link("")) aria-current=[f.status.is_empty().then_some("page")] {
+                (t.f_all) " " span.count { (counts.total) }
+            }
+            @for c in &counts.statuses {
+                @if c.status != TicketStatus::Unrouted || dispatcher {
+                    a #{"tab-" (c.status.as_str())} href=(f.link(c.status.as_str()))
+                        aria-current=[(f.status == c.status.as_str()).then_some("page")] {
+                        (staff_label(lang, c.status)) " " span.count { (c.count) }
+                    }
+                }
+            }
+            @if counts.overdue > 0 { span.overdue { (t.overdue) " " (counts.overdue) } }
+        }
+    }
+}
+
+fn queue(lang: Lang, items: &[TicketSummary]) -> Markup {
+    let t = lang.texts();
+    html! {
+        @if items.is_empty() {
+            p.empty { (t.queue_empty) }
+        } @else {
+            div.scroll {
+                table.queue {
+                    thead { tr {
+                        th scope="col" { (t.col_number) }
+                        th scope="col" { (t.f_status) }
+                        th scope="col" { (t.f_category) }
+                        th scope="col" { (t.col_what) }
+                        th scope="col" { (t.due) }
+                    } }
+                    tbody {
+                        @for ticket in items {
+                            tr #{"t-" (ticket.number)} data-status=(ticket.status.as_str()) class=[ticket.overdue.then_some("late")] {
+                                td { a href={"/desk/tickets/" (ticket.id)} { (ticket.number) } }
+                                td { span class={"badge s-" (ticket.status.as_str())} { (staff_label(lang, ticket.status)) } }
+                                td { (ticket.category) }
+                                td.desc {
+                                    (ticket.description.chars().take(60).collect::<String>())
+                                    @if let Some(a) = &ticket.address { br; small.meta { (a) } }
+                                }
+                                td {
+                                    @if let Some(due) = ticket.due_at {
+                                        time datetime=(due.to_rfc3339()) { (china(due)) }
+                                    }
+                                    @if ticket.overdue { " " strong.overdue { (t.overdue) } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_round_trip_through_the_url() {
+        let f = DeskFilters::from_query("status=confirmed&q=%E6%A5%BC&overdue=true&lang=en");
+        assert_eq!(f.status, "confirmed");
+        assert!(f.overdue);
+        assert_eq!(f.link("rectifying"), "/desk?status=rectifying&overdue=true&q=%E6%A5%BC");
+        assert_eq!(DeskFilters::default().link(""), "/desk");
+    }
+}
