@@ -158,7 +158,16 @@ async fn get_desk(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse 
                     }
                 }
             }
-            label { (t.f_category) " " input name="category" value=(f.category) size="12"; }
+            label { (t.f_category) " "
+                select name="category" {
+                    option value="" selected[f.category.is_empty()] { (t.f_all) }
+                    @for c in state.jurisdiction().reference().categories() {
+                        option value=(c.code) selected[f.category == c.code] {
+                            (if ctx.lang == Lang::En { &c.name_en } else { &c.name_zh })
+                        }
+                    }
+                }
+            }
             label { (t.f_search) " " input type="search" name="q" value=(f.q) maxlength="100"; }
             label.choice { input type="checkbox" name="overdue" value="true" checked[f.overdue]; " " (t.overdue) }
             @if !f.department_id.is_empty() { input type="hidden" name="department_id" value=(f.department_id); }
@@ -184,13 +193,23 @@ async fn get_desk_live(state: web::Data<AppState>, req: HttpRequest) -> Result<H
     Ok(layout::respond(StatusCode::OK, queue, Vec::new()))
 }
 
+/// A category's name in the page's language (the code when the category is unknown).
+pub(super) fn category_name(state: &AppState, lang: Lang, code: &str) -> String {
+    match state.jurisdiction().reference().category(code) {
+        Some(c) if lang == Lang::En => c.name_en.clone(),
+        Some(c) => c.name_zh.clone(),
+        None => code.to_owned(),
+    }
+}
+
 /// The status tabs and the queue.
 async fn load(state: &AppState, user: &CurrentUser, f: &DeskFilters, lang: Lang) -> Result<(Markup, Markup), ApiError> {
     let viewer = viewer(state, user).await?;
     let page = query::list(state, &viewer, &ListParams::try_from(f.list())?).await?;
     let counts = query::counts(state, &viewer, &Filters::try_from(f.counts())?).await?;
     let dispatcher = user.has(Role::Dispatcher) || user.has(Role::Admin);
-    Ok((tabs(lang, f, &counts, dispatcher), queue(lang, &page.items)))
+    let name = |code: &str| category_name(state, lang, code);
+    Ok((tabs(lang, f, &counts, dispatcher), queue(lang, &page.items, &name)))
 }
 
 fn tabs(lang: Lang, f: &DeskFilters, counts: &TicketCounts, dispatcher: bool) -> Markup {
@@ -213,7 +232,7 @@ fn tabs(lang: Lang, f: &DeskFilters, counts: &TicketCounts, dispatcher: bool) ->
     }
 }
 
-fn queue(lang: Lang, items: &[TicketSummary]) -> Markup {
+fn queue(lang: Lang, items: &[TicketSummary], category: &dyn Fn(&str) -> String) -> Markup {
     let t = lang.texts();
     html! {
         @if items.is_empty() {
@@ -233,7 +252,7 @@ fn queue(lang: Lang, items: &[TicketSummary]) -> Markup {
                             tr #{"t-" (ticket.number)} data-status=(ticket.status.as_str()) class=[ticket.overdue.then_some("late")] {
                                 td { a href={"/desk/tickets/" (ticket.id)} { (ticket.number) } }
                                 td { span class={"badge s-" (ticket.status.as_str())} { (staff_label(lang, ticket.status)) } }
-                                td { (ticket.category) }
+                                td { (category(&ticket.category)) }
                                 td.desc {
                                     (ticket.description.chars().take(60).collect::<String>())
                                     @if let Some(a) = &ticket.address { br; small.meta { (a) } }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::{
     chat::to_login,
     context,
-    desk::{is_desk, DESK_ROLES},
+    desk::{category_name, is_desk, DESK_ROLES},
     i18n::Lang,
     layout::{self, Nav},
     session,
@@ -103,7 +103,7 @@ async fn detail(state: &AppState, user: &CurrentUser, id: Uuid, lang: Lang) -> R
                 section.facts aria-label=(t.details) {
                     p.desc { (ticket.description) }
                     dl {
-                        dt { (t.f_category) } dd { (ticket.category) " · " (ticket.urgency.label())
+                        dt { (t.f_category) } dd { (category_name(state, lang, &ticket.category)) " · " (ticket.urgency.label())
                             @if let Some(l) = ticket.hazard_level { " · " (l.label()) } }
                         dt { (t.place) } dd {
                             @if let Some(a) = &ticket.location.address { (a) br; }

@@ -225,6 +225,10 @@ async fn the_desk_is_for_staff_keeps_its_filters_and_refuses_bad_ones_in_words()
     assert!(html.contains("value=\"纸箱\"") && html.contains("checked"), "the filter keeps its values");
     assert!(!html.contains("tab-unrouted"), "department staff get no unrouted tab");
 
+    // Categories are chosen by name and the choice is kept.
+    let html = page(&staff, "/desk?category=fire").await.unwrap().text().await.unwrap();
+    assert!(html.contains("<option value=\"fire\" selected>消防安全</option>"), "{html}");
+
     let res = page(&staff, "/desk?status=bogus").await.unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert!(res.text().await.unwrap().contains("筛选条件有误"));
