@@ -121,6 +121,33 @@ pub fn respond(status: StatusCode, markup: Markup, cookies: Vec<String>) -> Http
     res.body(markup.into_string())
 }
 
+/// A page that is one list kept live by its script (my tickets, the grid worker's tasks): the title,
+/// the list or, when it could not be read, a message in its place (the cause goes to the log as
+/// `what`), the live status line and the notice line the script writes to.
+pub fn live_list_page(
+    ctx: &PageCtx,
+    cookies: Vec<String>,
+    (title, nav, script): (&str, Nav, &str),
+    list: Result<Markup, crate::error::ApiError>,
+    what: &str,
+) -> HttpResponse {
+    let t = ctx.lang.texts();
+    let (status, list) = match list {
+        Ok(list) => (StatusCode::OK, list),
+        Err(e) => {
+            tracing::error!(error = ?e, page = what, "list page");
+            (StatusCode::INTERNAL_SERVER_ERROR, html! { p.msg.error role="alert" { (t.err_generic) } })
+        }
+    };
+    let main = html! {
+        h1 { (title) }
+        p #live.status role="status" {}
+        p #notice.notice role="alert" hidden {}
+        div #tickets { (list) }
+    };
+    respond(status, page(ctx, title, nav, main, &[script]), cookies)
+}
+
 /// A 303 to `location`, setting `cookies`.
 pub fn redirect(location: &str, cookies: Vec<String>) -> HttpResponse {
     let mut res = HttpResponse::SeeOther();

@@ -39,21 +39,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 async fn get_tickets(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     let Some(user) = session::page_user(&state, &req) else { return to_login(&req) };
     let (ctx, cookies) = context(&state, &req, Some(&user));
-    let t = ctx.lang.texts();
-    let (status, list) = match list(&state, &user, ctx.lang).await {
-        Ok(list) => (StatusCode::OK, list),
-        Err(e) => {
-            tracing::error!(error = ?e, "my tickets page");
-            (StatusCode::INTERNAL_SERVER_ERROR, html! { p.msg.error role="alert" { (t.err_generic) } })
-        }
-    };
-    let main = html! {
-        h1 { (t.tickets_title) }
-        p #live.status role="status" {}
-        p #notice.notice role="alert" hidden {}
-        div #tickets { (list) }
-    };
-    layout::respond(status, layout::page(&ctx, t.tickets_title, Nav::Tickets, main, &["tickets.js"]), cookies)
+    let title = ctx.lang.texts().tickets_title;
+    let list = list(&state, &user, ctx.lang).await;
+    layout::live_list_page(&ctx, cookies, (title, Nav::Tickets, "tickets.js"), list, "my tickets")
 }
 
 #[get("/tickets/live")]

@@ -38,21 +38,9 @@ async fn get_worker(state: web::Data<AppState>, req: HttpRequest) -> HttpRespons
         return layout::redirect(super::login::home(&user), Vec::new());
     }
     let (ctx, cookies) = context(&state, &req, Some(&user));
-    let t = ctx.lang.texts();
-    let (status, list) = match list(&state, &user, ctx.lang).await {
-        Ok(list) => (StatusCode::OK, list),
-        Err(e) => {
-            tracing::error!(error = ?e, "grid worker page");
-            (StatusCode::INTERNAL_SERVER_ERROR, html! { p.msg.error role="alert" { (t.err_generic) } })
-        }
-    };
-    let main = html! {
-        h1 { (t.worker_title) }
-        p #live.status role="status" {}
-        p #notice.notice role="alert" hidden {}
-        div #tickets { (list) }
-    };
-    layout::respond(status, layout::page(&ctx, t.worker_title, Nav::Worker, main, &["worker.js"]), cookies)
+    let title = ctx.lang.texts().worker_title;
+    let list = list(&state, &user, ctx.lang).await;
+    layout::live_list_page(&ctx, cookies, (title, Nav::Worker, "worker.js"), list, "grid worker tasks")
 }
 
 #[get("/worker/live")]
