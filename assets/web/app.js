@@ -73,6 +73,30 @@
     if (el) el.textContent = text || '';
   }
 
+  // A server-rendered region (`box`) fetched again from `url` and swapped in place; calls while a
+  // fetch is under way share it. `done()` runs after each swap. Returns the reload function.
+  function live(box, url, done) {
+    var pending = null;
+    return function reload() {
+      if (pending) return pending;
+      pending = fetch(url, { credentials: 'same-origin', headers: { Accept: 'text/html' } })
+        .then(function (res) {
+          if (res.status === 401) { toLogin(); return null; }
+          if (!res.ok) throw new Error(String(res.status));
+          return res.text();
+        })
+        .then(function (html) {
+          if (html === null) return;
+          box.innerHTML = html;
+          document.body.setAttribute('data-updated', String(Number(document.body.getAttribute('data-updated') || 0) + 1));
+          if (done) done();
+        })
+        .catch(function () { notice(t.err_generic); })
+        .then(function () { pending = null; });
+      return pending;
+    };
+  }
+
   // The WebSocket, authenticated by the session cookie; reconnects with backoff. `handlers.open(ws)`
   // runs on every (re)connection, `handlers.event(frame)` for each JSON frame.
   function socket(handlers) {
@@ -102,5 +126,5 @@
     connect();
   }
 
-  window.HL = { config: config, t: t, api: api, uid: uid, errorText: errorText, notice: notice, status: status, socket: socket, toLogin: toLogin };
+  window.HL = { config: config, t: t, api: api, uid: uid, errorText: errorText, notice: notice, status: status, socket: socket, live: live, toLogin: toLogin };
 })();

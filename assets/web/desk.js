@@ -8,25 +8,7 @@
   var t = HL.t;
   var box = document.getElementById('ticket') || document.getElementById('queue');
   if (!box) return;
-  var pending = null;
-
-  function reload() {
-    if (pending) return pending;
-    pending = fetch(box.getAttribute('data-live'), { credentials: 'same-origin', headers: { Accept: 'text/html' } })
-      .then(function (res) {
-        if (res.status === 401) { HL.toLogin(); return null; }
-        if (!res.ok) throw new Error(String(res.status));
-        return res.text();
-      })
-      .then(function (html) {
-        if (html === null) return;
-        box.innerHTML = html;
-        document.body.setAttribute('data-updated', String(Number(document.body.getAttribute('data-updated') || 0) + 1));
-      })
-      .catch(function () { HL.notice(t.err_generic); })
-      .then(function () { pending = null; });
-    return pending;
-  }
+  var reload = HL.live(box, box.getAttribute('data-live'));
 
   function field(form, name) {
     var el = form.querySelector('[name="' + name + '"]');

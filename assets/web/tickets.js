@@ -4,27 +4,10 @@
   'use strict';
   var HL = window.HL;
   var list = document.getElementById('tickets');
-  var pending = null;
-
-  function reload() {
-    if (pending) return pending;
-    pending = fetch('/tickets/live', { credentials: 'same-origin', headers: { Accept: 'text/html' } })
-      .then(function (res) {
-        if (res.status === 401) { HL.toLogin(); return null; }
-        if (!res.ok) throw new Error(String(res.status));
-        return res.text();
-      })
-      .then(function (html) {
-        if (html === null) return;
-        list.innerHTML = html;
-        HL.notice('');
-        HL.status(HL.t.updated);
-        document.body.setAttribute('data-updated', String(Number(document.body.getAttribute('data-updated') || 0) + 1));
-      })
-      .catch(function () { HL.notice(HL.t.err_generic); })
-      .then(function () { pending = null; });
-    return pending;
-  }
+  var reload = HL.live(list, '/tickets/live', function () {
+    HL.notice('');
+    HL.status(HL.t.updated);
+  });
 
   var opened = 0;
   HL.socket({

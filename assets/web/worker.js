@@ -6,23 +6,7 @@
   var HL = window.HL;
   var t = HL.t;
   var list = document.getElementById('tickets');
-  var pending = null;
-
-  function reload() {
-    if (pending) return pending;
-    pending = fetch('/worker/live', { credentials: 'same-origin', headers: { Accept: 'text/html' } })
-      .then(function (res) {
-        if (res.status === 401) { HL.toLogin(); return null; }
-        if (!res.ok) throw new Error(String(res.status));
-        return res.text();
-      })
-      .then(function (html) {
-        if (html !== null) list.innerHTML = html;
-      })
-      .catch(function () { HL.notice(t.err_generic); })
-      .then(function () { pending = null; });
-    return pending;
-  }
+  var reload = HL.live(list, '/worker/live');
 
   // The ticket's current version (the list may be older than the ticket).
   function version(id) {

@@ -16,38 +16,23 @@ struct Asset {
     bytes: &'static [u8],
 }
 
+/// An embedded file of `assets/web` by name, with its content type.
+macro_rules! asset {
+    ($name:literal, $content_type:expr) => {
+        Asset { name: $name, content_type: $content_type, bytes: include_bytes!(concat!("../../assets/web/", $name)) }
+    };
+}
+
+const JS: &str = "text/javascript; charset=utf-8";
+
 static ASSETS: &[Asset] = &[
-    Asset {
-        name: "app.css",
-        content_type: "text/css; charset=utf-8",
-        bytes: include_bytes!("../../assets/web/app.css"),
-    },
-    Asset {
-        name: "app.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../../assets/web/app.js"),
-    },
-    Asset {
-        name: "chat.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../../assets/web/chat.js"),
-    },
-    Asset {
-        name: "desk.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../../assets/web/desk.js"),
-    },
-    Asset {
-        name: "tickets.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../../assets/web/tickets.js"),
-    },
-    Asset {
-        name: "worker.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../../assets/web/worker.js"),
-    },
-    Asset { name: "icon.svg", content_type: "image/svg+xml", bytes: include_bytes!("../../assets/web/icon.svg") },
+    asset!("app.css", "text/css; charset=utf-8"),
+    asset!("app.js", JS),
+    asset!("chat.js", JS),
+    asset!("desk.js", JS),
+    asset!("tickets.js", JS),
+    asset!("worker.js", JS),
+    asset!("icon.svg", "image/svg+xml"),
 ];
 
 /// The first 12 hex digits of each asset's SHA-256, in `ASSETS` order.
