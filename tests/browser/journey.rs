@@ -4,7 +4,7 @@
 use chrono::{Duration, SubsecRound, Utc};
 use hazardline::{
     auth::Role,
-    geo::{demo_city::grid_center, point::GeoPoint, seed::grid_worker_phone},
+    geo::{demo_city::grid_center, seed::grid_worker_phone},
 };
 use reqwest::StatusCode;
 use secrecy::SecretString;
@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use crate::{
     helpers::{session, spawn_app, Session, TestApp},
     resident::photo_file,
-    support::{assert_no_console_errors, browser, screenshots},
+    support::{assert_no_console_errors, browser, phone_at, screenshots},
     webdriver::Browser,
 };
 
@@ -69,11 +69,7 @@ async fn the_whole_journey_ends_with_done_on_the_residents_page_without_a_reload
     let badge = format!("#t-{number} .badge");
 
     // The grid worker, on site: accept, confirm with a photo.
-    let gps = GeoPoint::parse(lat, lng).unwrap().gcj02_to_wgs84();
-    worker_page.cdp("Browser.grantPermissions", json!({"origin": app.address, "permissions": ["geolocation"]})).await;
-    worker_page
-        .cdp("Emulation.setGeolocationOverride", json!({"latitude": gps.lat(), "longitude": gps.lng(), "accuracy": 5}))
-        .await;
+    phone_at(&worker_page, &app, (lng, lat)).await;
     login_page(&worker_page, &app, &grid_worker_phone(0), "demo password 1", "/worker").await;
     worker_page.wait_for("the tasks", "return document.body.dataset.ready === '1'", json!([])).await;
     let item = format!("#t-{number}");

@@ -1,14 +1,14 @@
 //! A resident reports a hazard through the chat page (quick replies, the browser's position, a
 //! photo from the camera input) and follows it on "my tickets" while staff work on it.
 
-use hazardline::geo::{demo_city::grid_center, point::GeoPoint};
+use hazardline::geo::demo_city::grid_center;
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 
 use crate::{
     helpers::{session, spawn_app, TestApp},
-    support::{assert_no_console_errors, browser, login_with_sms, screenshots},
+    support::{assert_no_console_errors, browser, login_with_sms, phone_at, screenshots},
     webdriver::Browser,
 };
 
@@ -80,10 +80,7 @@ async fn a_resident_reports_a_hazard_with_a_photo_in_the_chat_and_sees_staff_wor
 
     // The phone's position: the middle of grid 1 of community 0, as GPS (WGS-84) reports it.
     let (lng, lat) = grid_center(0, 0);
-    let gps = GeoPoint::parse(lat, lng).unwrap().gcj02_to_wgs84();
-    b.cdp("Browser.grantPermissions", json!({"origin": app.address, "permissions": ["geolocation"]})).await;
-    b.cdp("Emulation.setGeolocationOverride", json!({"latitude": gps.lat(), "longitude": gps.lng(), "accuracy": 5}))
-        .await;
+    phone_at(&b, &app, (lng, lat)).await;
 
     login_with_sms(&b, &app, RESIDENT).await;
     b.wait_for("the greeting", "return document.querySelector('[data-value=\"#report\"]')", json!([])).await;

@@ -86,3 +86,12 @@ pub async fn login_with_sms(b: &Browser, app: &TestApp, phone: &str) {
     b.wait_for("the chat", "return location.pathname === '/chat' && document.body.dataset.ready === '1'", json!([]))
         .await;
 }
+
+/// Puts the browser's phone at the GCJ-02 point `(lng, lat)`: grants geolocation to the app and
+/// overrides the position with the WGS-84 coordinates a phone's GPS would report there.
+pub async fn phone_at(b: &Browser, app: &TestApp, (lng, lat): (f64, f64)) {
+    let gps = hazardline::geo::point::GeoPoint::parse(lat, lng).unwrap().gcj02_to_wgs84();
+    b.cdp("Browser.grantPermissions", json!({"origin": app.address, "permissions": ["geolocation"]})).await;
+    b.cdp("Emulation.setGeolocationOverride", json!({"latitude": gps.lat(), "longitude": gps.lng(), "accuracy": 5}))
+        .await;
+}

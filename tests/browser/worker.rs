@@ -1,13 +1,13 @@
 //! The grid worker's task page: assignments by deadline, one-tap accept, confirm with photos.
 
-use hazardline::geo::{demo_city::grid_center, point::GeoPoint, seed::grid_worker_phone};
+use hazardline::geo::{demo_city::grid_center, seed::grid_worker_phone};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::{
     helpers::{spawn_app, Session, TestApp},
     resident::photo_file,
-    support::{assert_no_console_errors, browser, screenshots},
+    support::{assert_no_console_errors, browser, phone_at, screenshots},
 };
 
 pub async fn report(app: &TestApp, who: &Session, urgency: &str, description: &str) -> Value {
@@ -37,10 +37,7 @@ async fn a_grid_worker_sees_tasks_by_deadline_accepts_with_one_tap_and_confirms_
 
     // The worker's phone is at the hazard.
     let (lng, lat) = grid_center(0, 0);
-    let gps = GeoPoint::parse(lat, lng).unwrap().gcj02_to_wgs84();
-    b.cdp("Browser.grantPermissions", json!({"origin": app.address, "permissions": ["geolocation"]})).await;
-    b.cdp("Emulation.setGeolocationOverride", json!({"latitude": gps.lat(), "longitude": gps.lng(), "accuracy": 5}))
-        .await;
+    phone_at(&b, &app, (lng, lat)).await;
 
     // Logging in lands a grid worker on the task page, earliest deadline first.
     b.goto(&app.url("/login?mode=password")).await;
