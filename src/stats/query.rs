@@ -1,8 +1,10 @@
 //! The statistics SQL: one pass over the period's tickets (`c`), grouped in the database. The times
 //! each ticket first reached each step and its escalation count are columns of the ticket row,
-//! written with the events (`tickets::store::insert_event`), so no query reads `ticket_event`. The same SQL runs on SQLite and PostgreSQL; only the expressions that cut time and
-//! measure durations differ (`Dialect`). Percentiles are by nearest rank with ROW_NUMBER over the
-//! ordered durations, which both backends have (SQLite has no percentile aggregate).
+//! written with the events (`tickets::store::insert_event`), so no query reads `ticket_event`.
+//! The counts are the same SQL on SQLite and PostgreSQL; only the expressions that cut time differ
+//! (`Dialect`). The step times (median and p90, nearest rank) differ by backend: `percentile_disc`
+//! in one pass on PostgreSQL, ROW_NUMBER over the ordered durations on SQLite, which has no
+//! percentile aggregate.
 //!
 //! Which tickets: reported (`created_at`) in `[from, to)`, handled by the caller
 //! (`Viewer::handled`), passing the filters. What each figure counts: see `COUNTS` and `dto::Figures`.

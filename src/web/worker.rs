@@ -1,8 +1,9 @@
 //! `/worker`: the grid worker's phone page — the tickets offered to or held by them for the on-site
 //! check (assigned, verifying) or the check of the fix (awaiting_check), earliest deadline first,
-//! with one-tap accept, a confirm form with on-site photos and a pass form for the check. `worker.js` sends the moves through `POST /api/v1/tickets/{id}/actions` (photos
-//! through `POST /api/v1/media`, the position from the browser) and fetches `/worker/live` again
-//! after each move and whenever the WebSocket says something changed.
+//! with one-tap accept, a confirm form with on-site photos and a pass form for the check.
+//! `worker.js` sends the moves through `POST /api/v1/tickets/{id}/actions` (photos through
+//! `POST /api/v1/media`, the position from the browser) and fetches `/worker/live` again after each
+//! move and whenever the WebSocket says something changed.
 
 use actix_web::{get, http::StatusCode, web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
