@@ -27,10 +27,10 @@ pub struct Series {
     pub points: Vec<Option<f64>>,
 }
 
-const BAR_W: f64 = 600.0;
-const LABEL_W: f64 = 190.0;
+const BAR_W: f64 = 480.0;
+const LABEL_W: f64 = 160.0;
 const ROW_H: f64 = 30.0;
-const VALUE_W: f64 = 60.0;
+const VALUE_W: f64 = 50.0;
 
 fn round1(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
@@ -52,7 +52,7 @@ pub fn bars(id: &str, title: &str, bars: &[Bar]) -> Markup {
                 @let y = 4.0 + i as f64 * ROW_H;
                 @let w = round1(span * b.value as f64 / max).max(if b.value > 0 { 2.0 } else { 0.0 });
                 g.bar data-key=(b.key) data-value=(b.value) {
-                    text.label x=(LABEL_W - 8.0) y=(y + ROW_H / 2.0) dy="0.35em" text-anchor="end" { (clip(&b.label, 14)) }
+                    text.label x=(LABEL_W - 8.0) y=(y + ROW_H / 2.0) dy="0.35em" text-anchor="end" { (clip(&b.label, 10)) }
                     rect x=(LABEL_W) y=(y + 5.0) width=(w) height=(ROW_H - 10.0) rx="3" {}
                     text.value x=(LABEL_W + w + 6.0) y=(y + ROW_H / 2.0) dy="0.35em" { (b.value) }
                 }
@@ -70,7 +70,7 @@ fn clip(text: &str, n: usize) -> String {
     }
 }
 
-const LINE_W: f64 = 600.0;
+const LINE_W: f64 = 900.0;
 const LINE_H: f64 = 260.0;
 const LEFT: f64 = 48.0;
 const RIGHT: f64 = 16.0;
@@ -112,7 +112,8 @@ pub fn lines(id: &str, title: &str, slots: &[String], series: &[Series]) -> Mark
                     path d=(line_path(&s.points, &x, &y)) {}
                     @for (i, p) in s.points.iter().enumerate() {
                         @if let Some(p) = p {
-                            @let (cx, cy) = (x(i), y(*p));
+                            // Series sit a little apart so equal values stay both visible.
+                            @let (cx, cy) = (x(i) + (k as f64 - 0.5) * 6.0, y(*p));
                             g.point data-slot=(slots.get(i).map_or("", String::as_str)) data-value=(p) {
                                 title { (s.name) " " (slots.get(i).map_or("", String::as_str)) ": " (p) "%" }
                                 @if k % 2 == 0 {
@@ -163,8 +164,9 @@ mod tests {
         assert!(svg.contains(r#"data-key="fire" data-value="4""#), "{svg}");
         assert!(svg.contains(">4</text>") && svg.contains(">1</text>"));
         assert!(svg.contains("<desc id=\"c-desc\">消防安全 4; 城镇燃气 1</desc>"), "{svg}");
-        assert!(svg.contains(r#"width="350""#), "the largest bar spans the width: {svg}");
+        assert!(svg.contains(r#"width="270""#), "the largest bar spans the width: {svg}");
         assert_eq!(clip("东湖区住房和城乡建设局城市更新科", 8), "东湖区住房和城…");
+        assert_eq!(clip("消防安全", 10), "消防安全");
     }
 
     #[test]

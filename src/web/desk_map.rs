@@ -2,7 +2,8 @@
 //! region boundaries (`svgmap`), one mark per ticket coloured and shaped by status, each a link to
 //! its desk page; the desk queue's filters, kept in the URL; a street's name zooms to it
 //! (`region_id`). The points come from the ledger's map feed (`ledger::feed`, the ticket list's
-//! scope and filters), the totals from the ticket counts; past `MAX_MARKS` the feed's grid cells are
+//! scope and filters), the totals from the ticket counts; past `MAX_MARKS` (or `ledger.map_max_limit`
+//! when lower) the feed's grid cells are
 //! drawn with their counts instead. Tiles under the boundaries only when `web.map_tiles_url` is set.
 
 use actix_web::{get, http::StatusCode, web, HttpRequest, HttpResponse};
@@ -116,7 +117,7 @@ async fn load(state: &AppState, user: &CurrentUser, f: &DeskFilters, lang: Lang)
     let tiles = if template.is_empty() { Vec::new() } else { frame.tiles(template, MAX_TILES) };
     let outside = u64::try_from(counts.total).unwrap_or(0).saturating_sub(feed.total);
     let name = |code: &str| category_name(state, lang, code);
-    Ok(render(lang, f, &frame, &outlines, &tiles, &feed, outside, &name))
+    Ok(render(lang, f, &frame, (&outlines, &tiles), (&feed, limit, outside), &name))
 }
 
 /// The shape of a status's mark: circles wait for the check on site, a diamond is a confirmed
@@ -177,28 +178,28 @@ fn mark(status: TicketStatus, (x, y): (f64, f64), r: f64) -> Markup {
     html! { path class=(class) d=(d) {} }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The summary, legend, map and list: `(outlines, tiles)` drawn under `(feed, limit, outside)`,
+/// the feed asked for at most `limit` points and `outside` matching tickets beyond the frame.
 fn render(
     lang: Lang,
     f: &DeskFilters,
     frame: &Frame,
-    outlines: &[Outline],
-    tiles: &[svgmap::Tile],
-    feed: &MapFeed,
-    outside: u64,
+    (outlines, tiles): (&[Outline], &[svgmap::Tile]),
+    (feed, limit, outside): (&MapFeed, u64, u64),
     category: &dyn Fn(&str) -> String,
 ) -> Markup {
     let t = lang.texts();
-    let drawn: Vec<_> = feed
-        .features
-        .iter()
-        .filter_map(|ft| match &ft.properties {
-            MapProperties::Ticket(p) => {
-                Some((frame.project(ft.geometry.coordinates[0], ft.geometry.coordinates[1]), p))
-            }
-            MapProperties::Cluster(_) => None,
-        })
-        .collect();
+    let drawn: Vec<_> = spread(
+        feed.features
+            .iter()
+            .filter_map(|ft| match &ft.properties {
+                MapProperties::Ticket(p) => {
+                    Some((frame.project(ft.geometry.coordinates[0], ft.geometry.coordinates[1]), p))
+                }
+                MapProperties::Cluster(_) => None,
+            })
+            .collect(),
+    );
     let cells: Vec<_> = feed
         .features
         .iter()
@@ -210,7 +211,7 @@ fn render(
         })
         .collect();
     let summary = if feed.clustered {
-        t.map_clustered.replace("{total}", &feed.total.to_string()).replace("{max}", &MAX_MARKS.to_string())
+        t.map_clustered.replace("{total}", &feed.total.to_string()).replace("{max}", &limit.to_string())
     } else {
         t.map_drawn.replace("{n}", &drawn.len().to_string())
     };
@@ -223,6 +224,7 @@ fn render(
             @if outside > 0 { " " (t.map_outside.replace("{n}", &outside.to_string())) }
         }
         @if outlines.is_empty() { p.hint { (t.map_no_regions) } }
+        (legend(lang, &drawn.iter().map(|(_, p)| p.status).collect::<Vec<_>>()))
         div.map-wrap {
             svg.map #map xmlns="http://www.w3.org/2000/svg" viewBox=(frame.view_box()) aria-labelledby="map-title map-desc"
                 class=[(!tiles.is_empty()).then_some("tiled")] {
@@ -236,8 +238,12 @@ fn render(
                     }
                 }
                 g.regions aria-hidden="true" {
+                    // Fills first, then the borders finest first so the coarse ones stay on top.
+                    @for o in outlines.iter().filter(|o| Some(o.level) == top) {
+                        path.land d=(o.d) fill-rule="evenodd" {}
+                    }
                     @for o in outlines.iter().rev() {
-                        path class={"r r-" (level_name(o.level))} d=(o.d) fill-rule="evenodd" {}
+                        path class={"r r-" (level_name(o.level))} d=(o.d) {}
                     }
                 }
                 g.labels {
@@ -270,7 +276,6 @@ fn render(
                 }
             }
         }
-        (legend(lang, &drawn.iter().map(|(_, p)| p.status).collect::<Vec<_>>()))
         @if !drawn.is_empty() {
             details.map-list {
                 summary { (t.map_list) }
@@ -291,6 +296,35 @@ fn render(
             }
         }
     }
+}
+
+/// Marks on (nearly) the same spot moved apart on a small spiral around it, so each stays visible
+/// and clickable; the first stays in place.
+fn spread<T>(marks: Vec<((f64, f64), T)>) -> Vec<((f64, f64), T)> {
+    // Anchors: where a first mark sat, and how many sit there (at most `MAX_MARKS`, so a scan is fine).
+    let mut anchors: Vec<((f64, f64), u32)> = Vec::new();
+    marks
+        .into_iter()
+        .map(|((x, y), m)| {
+            let near = anchors.iter_mut().find(|((ax, ay), _)| (ax - x).hypot(ay - y) < R);
+            let (origin, n) = match near {
+                Some((at, k)) => {
+                    *k += 1;
+                    (*at, f64::from(*k - 1))
+                }
+                None => {
+                    anchors.push(((x, y), 1));
+                    ((x, y), 0.0)
+                }
+            };
+            let (angle, radius) = (n * 2.4, 2.2 * R * n.sqrt());
+            let at = (
+                ((origin.0 + radius * angle.cos()) * 10.0).round() / 10.0,
+                ((origin.1 + radius * angle.sin()) * 10.0).round() / 10.0,
+            );
+            (at, m)
+        })
+        .collect()
 }
 
 fn level_name(level: crate::geo::region::RegionLevel) -> &'static str {
@@ -321,5 +355,31 @@ fn legend(lang: Lang, drawn: &[TicketStatus]) -> Markup {
                 " " (t.map_overdue_ring)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_on_one_spot_are_spread_apart_and_others_stay() {
+        let out =
+            spread(vec![((100.0, 100.0), 'a'), ((100.5, 100.0), 'b'), ((300.0, 40.0), 'c'), ((100.0, 100.0), 'd')]);
+        assert_eq!(out[0].0, (100.0, 100.0));
+        assert_eq!(out[2].0, (300.0, 40.0));
+        for (i, j) in [(0, 1), (0, 3), (1, 3)] {
+            let (a, b) = (out[i].0, out[j].0);
+            assert!((a.0 - b.0).hypot(a.1 - b.1) >= 1.5 * R, "{a:?} {b:?}");
+        }
+    }
+
+    #[test]
+    fn every_status_has_a_shape_and_a_colour_class() {
+        for s in TicketStatus::ALL {
+            let m = mark(*s, (10.0, 10.0), 7.0).into_string();
+            assert!(m.contains(&format!("class=\"mk mk-{}\"", s.as_str())), "{m}");
+        }
+        assert_eq!(shape(TicketStatus::Closed), Shape::Triangle);
     }
 }

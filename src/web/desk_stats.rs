@@ -116,6 +116,7 @@ async fn get_dashboard(state: web::Data<AppState>, req: HttpRequest) -> HttpResp
     let (ctx, cookies) = context(&state, &req, Some(&user));
     let t = ctx.lang.texts();
     let (form, asked) = period(req.query_string(), state.clock().now());
+    let refused = asked.is_err();
     let (status, body) = match asked {
         Err(e) => (StatusCode::BAD_REQUEST, html! { p.msg.error #period-error role="alert" { (e.text(t)) } }),
         Ok((from, to)) => match load(&state, &user, from, to, ctx.lang).await {
@@ -133,8 +134,14 @@ async fn get_dashboard(state: web::Data<AppState>, req: HttpRequest) -> HttpResp
         h1 { (t.stats_title) }
         p.desk-links { a href="/desk" { (t.desk_title) } " · " a href="/desk/map" { (t.map_title) } }
         form.filters #period method="get" action="/desk/stats" {
-            label { (t.stats_from) " " input type="month" name="from" value=(form.from) required pattern="[0-9]{4}-[0-9]{2}"; }
-            label { (t.stats_to) " " input type="month" name="to" value=(form.to) required pattern="[0-9]{4}-[0-9]{2}"; }
+            label { (t.stats_from) " "
+                input type="month" name="from" value=(form.from) required pattern="[0-9]{4}-[0-9]{2}"
+                    aria-invalid=[refused.then_some("true")] aria-describedby=[refused.then_some("period-error")];
+            }
+            label { (t.stats_to) " "
+                input type="month" name="to" value=(form.to) required pattern="[0-9]{4}-[0-9]{2}"
+                    aria-invalid=[refused.then_some("true")] aria-describedby=[refused.then_some("period-error")];
+            }
             button.primary type="submit" { (t.stats_show) }
         }
         (body)

@@ -119,6 +119,27 @@ async fn configured_tiles_are_drawn_under_the_boundaries_and_allowed_by_the_csp(
 }
 
 #[tokio::test]
+async fn past_the_limit_the_map_says_so_and_draws_counted_cells() {
+    let app = spawn_app_with(|s| {
+        s.ledger.map_default_limit = 4;
+        s.ledger.map_max_limit = 4;
+    })
+    .await;
+    let c = cast_in(app).await;
+    for (community, grid) in [(0, 0), (0, 1), (4, 2), (9, 0), (17, 3)] {
+        submit(&c.app, &c.resident, &report("fire", grid_center(community, grid), &[])).await;
+    }
+    let body = html(&c.app, &c.dispatcher, "/desk/map").await;
+    assert!(body.contains("data-clustered=\"true\""), "{body}");
+    assert!(body.contains("符合条件的工单有 5 件，超过 4 件，按方格合并显示"), "said in words");
+    let cells = all_after(&body, "<title>这里有 ", " 件工单</title>");
+    assert!(cells.len() >= 2, "{cells:?}");
+    let counts: u64 = cells.iter().map(|n| n.parse::<u64>().unwrap()).sum();
+    assert_eq!(counts, 5, "the cells count every ticket");
+    assert!(!body.contains("<a id=\"m-"), "no single marks");
+}
+
+#[tokio::test]
 async fn the_dashboard_draws_the_stats_apis_numbers_and_links_the_ledger_of_the_period() {
     let c = cast().await;
     let app = &c.app;
