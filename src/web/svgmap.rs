@@ -291,4 +291,31 @@ mod tests {
         assert!(last.x + last.size >= frame.width && last.y + last.size >= frame.height, "{last:?}");
         assert!(frame.tiles("https://t.example/{z}/{x}/{y}.png", 1).is_empty(), "too many tiles: none");
     }
+
+    #[test]
+    fn the_real_shenzhen_districts_draw_small_and_whole() {
+        use crate::geo::import::{import_regions, ImportOptions};
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/testdata/boundaries/shenzhen-districts.geojson");
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            eprintln!("skipping: {} not found", path.display());
+            return;
+        };
+        let mut options = ImportOptions::new(RegionLevel::District);
+        options.code_field = "adcode".into();
+        options.parent_code_field = Some("parent.adcode".into());
+        let regions = import_regions(&text, &options, &[], Uuid::now_v7).unwrap().imported;
+        let raw: usize = regions.iter().map(|r| r.geometry.0.iter().map(|p| p.exterior().0.len()).sum::<usize>()).sum();
+        let refs: Vec<&RegionShape> = regions.iter().collect();
+        let frame = Frame::fit(extent(refs.iter().copied()).unwrap());
+        let drawn = outlines(&frame, &refs, 20_000);
+        assert_eq!(drawn.len(), regions.len(), "every district");
+        let points: usize = drawn.iter().map(|o| o.d.matches(['M', 'L']).count()).sum();
+        assert!(points < raw, "simplified: {points} of {raw}");
+        let bytes: usize = drawn.iter().map(|o| o.d.len()).sum();
+        assert!(bytes < 40_000, "the page stays small: {bytes} bytes of outlines");
+        for o in &drawn {
+            assert!(frame.holds(o.label_at.unwrap()), "{}", o.name);
+        }
+    }
 }
