@@ -122,12 +122,13 @@ pub fn respond(status: StatusCode, markup: Markup, cookies: Vec<String>) -> Http
 }
 
 /// A page that is one list kept live by its script (my tickets, the grid worker's tasks): the title,
-/// the list or, when it could not be read, a message in its place (the cause goes to the log as
+/// what comes before the list (`lead`, e.g. the grid worker's patrol report), the list or, when it could not be read, a message in its place (the cause goes to the log as
 /// `what`), the live status line and the notice line the script writes to.
 pub fn live_list_page(
     ctx: &PageCtx,
     cookies: Vec<String>,
     (title, nav, script): (&str, Nav, &str),
+    lead: Markup,
     list: Result<Markup, crate::error::ApiError>,
     what: &str,
 ) -> HttpResponse {
@@ -143,6 +144,7 @@ pub fn live_list_page(
         h1 { (title) }
         p #live.status role="status" {}
         p #notice.notice role="alert" hidden {}
+        (lead)
         div #tickets { (list) }
     };
     respond(status, page(ctx, title, nav, main, &[script]), cookies)

@@ -41,7 +41,7 @@ async fn get_tickets(state: web::Data<AppState>, req: HttpRequest) -> HttpRespon
     let (ctx, cookies) = context(&state, &req, Some(&user));
     let title = ctx.lang.texts().tickets_title;
     let list = list(&state, &user, ctx.lang).await;
-    layout::live_list_page(&ctx, cookies, (title, Nav::Tickets, "tickets.js"), list, "my tickets")
+    layout::live_list_page(&ctx, cookies, (title, Nav::Tickets, "tickets.js"), maud::html! {}, list, "my tickets")
 }
 
 #[get("/tickets/live")]
