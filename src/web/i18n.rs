@@ -36,6 +36,14 @@ impl Lang {
         }
     }
 
+    /// The account locale this language is kept as (`user.locale`, which the bot speaks).
+    pub fn locale_tag(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en-US",
+        }
+    }
+
     /// The other language (the switch link).
     pub fn other(self) -> Lang {
         match self {
