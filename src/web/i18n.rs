@@ -248,6 +248,10 @@ pub struct Texts {
     pub need_description: &'static str,
     pub need_position: &'static str,
     pub photo_used: &'static str,
+    pub pages: &'static str,
+    pub newest: &'static str,
+    pub older: &'static str,
+    pub err_link: &'static str,
 }
 
 /// 简体中文.
@@ -393,6 +397,10 @@ pub static ZH: Texts = Texts {
     need_description: "请描述隐患情况。",
     need_position: "没能拿到手机位置，请打开定位后再发送。",
     photo_used: "这张照片已经用过了，请重新拍一张。",
+    pages: "翻页",
+    newest: "回到最新",
+    older: "更早的",
+    err_link: "这个链接已失效。",
 };
 
 /// English.
@@ -538,6 +546,10 @@ pub static EN: Texts = Texts {
     need_description: "Describe the hazard.",
     need_position: "Could not get your phone's position. Turn on location and send again.",
     photo_used: "That photo was already used. Take a new one.",
+    pages: "Pages",
+    newest: "Newest",
+    older: "Older",
+    err_link: "This link is no longer valid.",
 };
 
 /// What a resident reads for a status.

@@ -36,6 +36,7 @@ mod ticket_refusals;
 mod ticket_support;
 mod tickets;
 mod web_session;
+mod web_tickets;
 mod web_worker;
 mod webhooks;
 mod wechat_channel;
