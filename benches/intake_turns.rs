@@ -267,30 +267,17 @@ async fn raw_phase(
     phase: &str,
     until: Instant,
 ) -> Result<Vec<Vec<Duration>>> {
-    let tasks: Vec<_> = residents
-        .iter()
-        .enumerate()
-        .map(|(c, r)| {
-            let (state, s, phase, user) = (state.clone(), s.clone(), phase.to_owned(), r.id);
-            let conv: Uuid = r.conversation.parse().unwrap_or_default();
-            tokio::spawn(async move {
-                let mut latencies = Vec::new();
-                let mut n = 0usize;
-                while Instant::now() < until {
-                    let start = Instant::now();
-                    raw_turn(&state, &s, user, conv, &format!("{phase}-{c}-{n}"), n % 5 == 4).await?;
-                    latencies.push(start.elapsed());
-                    n += 1;
-                }
-                Ok::<_, anyhow::Error>(latencies)
-            })
-        })
-        .collect();
-    let mut all = Vec::new();
-    for task in tasks {
-        all.push(task.await??);
-    }
-    Ok(all)
+    let people: Vec<(Uuid, Uuid)> =
+        residents.iter().map(|r| (r.id, r.conversation.parse().unwrap_or_default())).collect();
+    let (state, s, phase) = (state.clone(), s.clone(), phase.to_owned());
+    common::time_loops(people.len(), until, move |c, n| {
+        let (state, s, person, key) = (state.clone(), s.clone(), people.get(c).copied(), format!("{phase}-{c}-{n}"));
+        async move {
+            let (user, conv) = person.context("no such client")?;
+            raw_turn(&state, &s, user, conv, &key, n % 5 == 4).await
+        }
+    })
+    .await
 }
 
 async fn bench(target: &Target, seconds: u64, clients: usize) -> Result<()> {

@@ -245,29 +245,12 @@ async fn raw_phase(
     phase: &str,
     until: Instant,
 ) -> Result<Vec<Vec<Duration>>> {
-    let tasks: Vec<_> = users
-        .iter()
-        .enumerate()
-        .map(|(c, user)| {
-            let (db, s, user, phase) = (db.clone(), s.clone(), *user, phase.to_owned());
-            tokio::spawn(async move {
-                let mut latencies = Vec::new();
-                let mut n = 0;
-                while Instant::now() < until {
-                    let start = Instant::now();
-                    raw_once(&db, &s, user, &format!("{phase}-{c}-{n}")).await?;
-                    latencies.push(start.elapsed());
-                    n += 1;
-                }
-                Ok::<_, anyhow::Error>(latencies)
-            })
-        })
-        .collect();
-    let mut all = Vec::new();
-    for task in tasks {
-        all.push(task.await??);
-    }
-    Ok(all)
+    let (db, s, users, phase) = (db.clone(), s.clone(), users.to_vec(), phase.to_owned());
+    common::time_loops(users.len(), until, move |c, n| {
+        let (db, s, user, key) = (db.clone(), s.clone(), users.get(c).copied(), format!("{phase}-{c}-{n}"));
+        async move { raw_once(&db, &s, user.context("no such client")?, &key).await }
+    })
+    .await
 }
 
 async fn bench(target: &Target, seconds: u64, clients: usize) -> Result<()> {

@@ -12,9 +12,12 @@
     return 'w-' + Array.prototype.map.call(bytes, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
   }
 
-  function ApiFailure(status, code) {
+  // A failed call: the HTTP status, the problem's code and, for a 422, its field errors
+  // (`{field, code}` each).
+  function ApiFailure(status, code, errors) {
     this.status = status;
     this.code = code || 'network';
+    this.errors = errors || [];
   }
 
   function toLogin() {
@@ -23,10 +26,12 @@
 
   // Calls the API with the session cookie; unsafe methods carry the CSRF token. Resolves with the
   // JSON body; rejects with ApiFailure (status, problem code). A lost session goes to the login page.
-  function api(method, path, body) {
+  // `key`, when given, is the Idempotency-Key that makes a retried create safe.
+  function api(method, path, body, key) {
     var headers = { Accept: 'application/json' };
     var payload;
     if (method !== 'GET') headers['X-CSRF-Token'] = config.csrf;
+    if (key) headers['Idempotency-Key'] = key;
     if (body instanceof FormData) {
       payload = body;
     } else if (body !== undefined) {
@@ -42,7 +47,7 @@
         var type = res.headers.get('content-type') || '';
         var parsed = type.indexOf('json') >= 0 ? res.json() : Promise.resolve(null);
         return parsed.then(function (data) {
-          if (!res.ok) throw new ApiFailure(res.status, data && data.code);
+          if (!res.ok) throw new ApiFailure(res.status, data && data.code, data && data.errors);
           return data;
         });
       },
@@ -58,6 +63,7 @@
     if (code === 'image_too_large' || code === 'payload_too_large' || code === 'image_too_many_pixels') return t.photo_too_large;
     if (code === 'image_unsupported_format' || code === 'image_heic_not_supported' || code === 'unsupported_media_type' || code === 'image_corrupt') return t.photo_format;
     if (code === 'too_many_messages' || (failure && failure.status === 429)) return t.too_fast;
+    if (failure && failure.errors && failure.errors.some(function (e) { return e.code === 'media_not_found'; })) return t.photo_used;
     return fallback || t.err_generic;
   }
 

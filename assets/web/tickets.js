@@ -4,7 +4,7 @@
   'use strict';
   var HL = window.HL;
   var list = document.getElementById('tickets');
-  var reload = HL.live(list, '/tickets/live', function () {
+  var reload = HL.live(list, '/tickets/live' + window.location.search, function () {
     HL.notice('');
     HL.status(HL.t.updated);
   });

@@ -1,6 +1,6 @@
-// The grid worker's tasks: one-tap accept, confirm on site with photos (and the phone's position),
-// pass the check of the fix,
-// the list fetched again after each move and whenever the WebSocket says something changed.
+// The grid worker's tasks: one-tap accept or decline, confirm on site with photos (and the phone's
+// position) or fix on the spot, reject what is not a hazard, pass or fail the check of the fix, report
+// a hazard found on patrol; the list fetched again after each move and whenever the WebSocket says something changed.
 (function () {
   'use strict';
   var HL = window.HL;
@@ -51,46 +51,120 @@
     act(item.getAttribute('data-id'), { action: 'accept' }, t.accepted);
   });
 
-  // The chosen photos, counted on the button that picks them.
-  list.addEventListener('change', function (e) {
-    var input = e.target.closest('form[data-act="confirm"] input[type=file]');
+  // The chosen photos, counted on the button that picks them (task forms and the patrol report).
+  document.addEventListener('change', function (e) {
+    var input = e.target.closest('form.confirm input[type=file]');
     if (!input) return;
     var count = input.form.querySelector('.count');
     count.textContent = input.files.length ? '(' + input.files.length + ')' : '';
   });
 
-  // Confirm (photos required, with the level) or pass the check (photos optional).
+  function lock(form, locked) {
+    Array.prototype.forEach.call(form.querySelectorAll('button, input, select, textarea'), function (c) { c.disabled = locked; });
+  }
+
+  // The form's photos uploaded, in order; their ids.
+  function upload(form) {
+    var input = form.querySelector('input[type=file]');
+    var files = Array.prototype.slice.call((input && input.files) || []);
+    if (files.length) HL.status(t.uploading);
+    return Promise.all(files.map(function (file) {
+      var body = new FormData();
+      body.append('file', file, file.name || 'photo.jpg');
+      return HL.api('POST', '/api/v1/media', body).then(function (m) { return m.id; });
+    }));
+  }
+
+  function field(form, name) {
+    var el = form.querySelector('[name="' + name + '"]');
+    return el ? el.value.trim() : '';
+  }
+
+  // A task's move: decline, confirm or fix on the spot (photos required), reject, pass or fail the
+  // check (a reason to fail; photos optional).
   list.addEventListener('submit', function (e) {
     var form = e.target.closest('form[data-act]');
     if (!form) return;
     e.preventDefault();
-    var action = form.getAttribute('data-act');
-    var item = form.closest('li[data-id]');
-    var id = item.getAttribute('data-id');
-    var files = Array.prototype.slice.call(form.querySelector('input[type=file]').files || []);
-    if (action === 'confirm' && !files.length) { HL.notice(t.need_photo); return; }
-    var level = (form.querySelector('input[type=radio]:checked') || {}).value || 'general';
-    Array.prototype.forEach.call(form.querySelectorAll('button, input'), function (c) { c.disabled = true; });
+    var kind = form.getAttribute('data-act');
+    var action = kind === 'confirm' || kind === 'check' ? (e.submitter && e.submitter.value) || (kind === 'check' ? 'pass' : 'confirm') : kind;
+    var id = form.closest('li[data-id]').getAttribute('data-id');
+    var input = form.querySelector('input[type=file]');
+    var photos = input ? input.files.length : 0;
+    if ((action === 'confirm' || action === 'resolve_on_spot') && !photos) { HL.notice(t.need_photo); return; }
+    if (action === 'fail' && !field(form, 'reason')) { HL.notice(t.need_reason); form.querySelector('[name=reason]').focus(); return; }
+    var note = field(form, 'note');
     HL.notice('');
-    if (files.length) HL.status(t.uploading);
-    var uploads = files.map(function (file) {
-      var body = new FormData();
-      body.append('file', file, file.name || 'photo.jpg');
-      return HL.api('POST', '/api/v1/media', body).then(function (m) { return m.id; });
-    });
-    Promise.all([Promise.all(uploads), position()])
+    lock(form, true);
+    Promise.all([upload(form), action === 'decline' || action === 'reject' ? null : position()])
       .then(function (done) {
-        var body = action === 'confirm'
-          ? { action: 'confirm', level: level, evidence: done[0] }
-          : { action: 'pass', media: done[0] };
+        var media = done[0];
+        var body;
+        var said;
+        if (action === 'decline') { body = { action: 'decline' }; said = t.declined; }
+        else if (action === 'confirm') {
+          var level = (form.querySelector('input[type=radio]:checked') || {}).value || 'general';
+          body = { action: 'confirm', level: level, evidence: media }; said = t.confirmed;
+        }
+        else if (action === 'resolve_on_spot') { body = { action: 'resolve_on_spot', evidence: media }; said = t.resolved_on_spot; }
+        else if (action === 'reject') {
+          var ground = (form.querySelector('input[type=radio]:checked') || {}).value || 'not_a_hazard';
+          body = { action: 'reject', ground: { kind: ground } }; said = t.rejected;
+        }
+        else if (action === 'fail') { body = { action: 'fail', reason: field(form, 'reason'), media: media }; said = t.failed_check; }
+        else { body = { action: 'pass', media: media }; said = t.passed; }
+        if (note) body.note = note;
         if (done[1]) body.position = done[1];
-        return act(id, body, action === 'confirm' ? t.confirmed : t.passed);
+        return act(id, body, said);
       })
       .catch(function (f) {
         HL.status('');
         HL.notice(HL.errorText(f, t.upload_failed));
+        lock(form, false);
         reload();
       });
+  });
+
+  // The report of a hazard found on patrol: checked here first, then the photos, the phone's
+  // position and the report; one idempotency key per report, so a retry on a bad network files it once.
+  var patrol = document.getElementById('patrol-form');
+  var patrolKey = HL.uid();
+  if (patrol) patrol.addEventListener('submit', function (e) {
+    e.preventDefault();
+    var category = field(patrol, 'category');
+    var description = field(patrol, 'description');
+    var missing = !category ? ['category', t.need_category]
+      : !description ? ['description', t.need_description]
+      : !patrol.querySelector('input[type=file]').files.length ? ['', t.need_photo] : null;
+    if (missing) {
+      HL.notice(missing[1]);
+      if (missing[0]) patrol.querySelector('[name=' + missing[0] + ']').focus();
+      return;
+    }
+    var urgency = (patrol.querySelector('input[name=urgency]:checked') || {}).value || 'normal';
+    var address = field(patrol, 'address');
+    HL.notice('');
+    lock(patrol, true);
+    Promise.all([upload(patrol), position()])
+      .then(function (done) {
+        if (!done[1]) throw { code: 'no_position' };
+        var body = { category: category, description: description, urgency: urgency, location: done[1], photos: done[0], channel: 'staff' };
+        if (address) body.address = address;
+        return HL.api('POST', '/api/v1/tickets', body, patrolKey);
+      })
+      .then(function (answer) {
+        patrolKey = HL.uid();
+        patrol.reset();
+        patrol.querySelector('.count').textContent = '';
+        HL.status(t.patrol_sent.replace('{number}', answer.ticket.number));
+        if (answer.advice) HL.notice(answer.advice);
+        document.getElementById('patrol').open = false;
+      })
+      .catch(function (f) {
+        HL.status('');
+        HL.notice(f && f.code === 'no_position' ? t.need_position : HL.errorText(f));
+      })
+      .then(function () { lock(patrol, false); reload(); });
   });
 
   HL.socket({

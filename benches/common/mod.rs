@@ -1,9 +1,13 @@
-//! What the benchmark binaries share: a fresh database to run against, and the throughput and
-//! latency figures of a timed phase. Each bench includes it with `mod common;` and uses what it
+//! What the benchmark binaries share: a fresh database to run against, clients timing calls in a
+//! loop, and the throughput and latency figures of a timed phase. Each bench includes it with `mod common;` and uses what it
 //! needs (hence `dead_code` is allowed: no single bench uses every item).
 #![allow(dead_code)]
 
-use std::time::Duration;
+use std::{
+    future::Future,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use anyhow::{Context, Result};
 use sea_orm::{ConnectionTrait, Database};
@@ -51,6 +55,37 @@ impl Target {
         }
         Ok(())
     }
+}
+
+/// Runs `clients` loops at once until `until`; loop `c` calls `once(c, n)` for n = 0, 1, … and
+/// times each call. The latencies per client; the first failure ends the phase.
+pub async fn time_loops<F, Fut>(clients: usize, until: Instant, once: F) -> Result<Vec<Vec<Duration>>>
+where
+    F: Fn(usize, usize) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<()>> + Send + 'static,
+{
+    let once = Arc::new(once);
+    let tasks: Vec<_> = (0..clients)
+        .map(|c| {
+            let once = Arc::clone(&once);
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                let mut n = 0;
+                while Instant::now() < until {
+                    let start = Instant::now();
+                    once(c, n).await?;
+                    latencies.push(start.elapsed());
+                    n += 1;
+                }
+                Ok::<_, anyhow::Error>(latencies)
+            })
+        })
+        .collect();
+    let mut all = Vec::with_capacity(clients);
+    for task in tasks {
+        all.push(task.await??);
+    }
+    Ok(all)
 }
 
 /// Throughput and latency of one timed phase.

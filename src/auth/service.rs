@@ -412,6 +412,18 @@ pub async fn me(state: &AppState, id: Uuid) -> Result<UserView, ApiError> {
     Ok(user_view(state.db(), account).await?)
 }
 
+/// Sets the language the account is spoken to in (the bot's replies): a BCP 47 tag such as
+/// `zh-CN` or `en-US`. Writes nothing when it is already that.
+pub async fn set_locale<C: ConnectionTrait>(db: &C, id: Uuid, tag: &str) -> Result<(), sea_orm::DbErr> {
+    user::Entity::update_many()
+        .col_expr(user::Column::Locale, Expr::value(tag))
+        .filter(user::Column::Id.eq(id))
+        .filter(user::Column::Locale.ne(tag))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Creates an account with a role (CLI `create-user`, admin tools).
 pub async fn create_user(
     state: &AppState,

@@ -47,6 +47,9 @@ pub struct Context<'a> {
     pub campaign: Option<&'a str>,
     /// Inactivity after which a session ends and its draft is offered once.
     pub ttl: TimeDelta,
+    /// Whether the person writes from WeChat, whose ＋ menu shares a location (the web chat has a
+    /// location button instead).
+    pub wechat: bool,
 }
 
 impl Context<'_> {
@@ -573,7 +576,7 @@ impl Bot<'_, '_> {
             }
             Slot::Location => {
                 if self.s.draft.offers.is_empty() {
-                    self.say(prompts::ask_location(l));
+                    self.say(prompts::ask_location(l, self.ctx.wechat));
                 } else {
                     let gps = self.s.draft.offers.iter().find(|o| o.value == "#gps").map(|o| o.place.label.clone());
                     let text = match gps {

@@ -237,18 +237,31 @@ pub fn category_unclear(l: Locale) -> String {
     pick(l, "没认出类别，请点一个最接近的。", "I could not tell the kind; tap the closest one.")
 }
 
+/// How to share a location where the person writes: WeChat's ＋ menu, or the chat page's button.
+fn share_location(wechat: bool) -> &'static str {
+    if wechat {
+        "＋ → 位置"
+    } else {
+        "点输入框旁的位置按钮"
+    }
+}
+
 /// Location question.
-pub fn ask_location(l: Locale) -> String {
+pub fn ask_location(l: Locale, wechat: bool) -> String {
     pick(
         l,
-        "隐患在哪里？请发送位置（＋ → 位置），或打出小区/社区/村的名字。",
+        &format!("隐患在哪里？请发送位置（{}），或打出小区/社区/村的名字。", share_location(wechat)),
         "Where is it? Share your location, or type the name of the community or village.",
     )
 }
 
 /// Asking for a pin after none of the matches fit.
-pub fn ask_pin(l: Locale) -> String {
-    pick(l, "请直接发送位置（＋ → 位置），会更准确。", "Please share the location pin; it is more precise.")
+pub fn ask_pin(l: Locale, wechat: bool) -> String {
+    pick(
+        l,
+        &format!("请直接发送位置（{}），会更准确。", share_location(wechat)),
+        "Please share the location pin; it is more precise.",
+    )
 }
 
 /// Title of the place-offer card.

@@ -176,16 +176,11 @@ where
     if inbounds.is_empty() {
         return Ok(());
     }
-    let mut stored = match loaded {
-        Some(stored) => stored,
-        None => {
-            let locale = user::Entity::find_by_id(owner)
-                .one(state.db())
-                .await?
-                .map_or(Locale::Zh, |u| Locale::from_tag(&u.locale));
-            Stored { session: Session { locale, ..Session::default() }, ..Stored::default() }
-        }
-    };
+    // The user's language is read every turn: switching it (on the web pages, say) changes the
+    // next reply, even in the middle of a report.
+    let mut stored = loaded.unwrap_or_default();
+    stored.session.locale =
+        user::Entity::find_by_id(owner).one(state.db()).await?.map_or(Locale::Zh, |u| Locale::from_tag(&u.locale));
     let reference = state.jurisdiction().reference();
     let names =
         |code: &str| reference.category(code).filter(|c| c.active).map(|c| (c.name_zh.clone(), c.name_en.clone()));
@@ -203,6 +198,7 @@ where
         category_names: &names,
         campaign: campaign.as_deref(),
         ttl: TimeDelta::seconds(i64::try_from(state.settings().intake.session_ttl_secs).unwrap_or(1800)),
+        wechat: conversation.channel.as_deref() == Some("wechat"),
     };
     let mut exec =
         Executor { state, owner, conversation: conversation.id, viewer: None, channel: conversation.channel.clone() };

@@ -186,11 +186,7 @@ pub(super) fn filter_form(state: &AppState, user: &CurrentUser, lang: Lang, f: &
             label { (t.f_category) " "
                 select name="category" {
                     option value="" selected[f.category.is_empty()] { (t.f_all) }
-                    @for c in state.jurisdiction().reference().categories() {
-                        option value=(c.code) selected[f.category == c.code] {
-                            (if lang == Lang::En { &c.name_en } else { &c.name_zh })
-                        }
-                    }
+                    (category_options(state, lang, &f.category))
                 }
             }
             label { (t.f_search) " " input type="search" name="q" value=(f.q) maxlength="100"; }
@@ -219,6 +215,17 @@ pub(super) fn category_name(state: &AppState, lang: Lang, code: &str) -> String 
         Some(c) if lang == Lang::En => c.name_en.clone(),
         Some(c) => c.name_zh.clone(),
         None => code.to_owned(),
+    }
+}
+
+/// The `<option>`s of every category, in the page's language, `selected` chosen.
+pub(super) fn category_options(state: &AppState, lang: Lang, selected: &str) -> Markup {
+    html! {
+        @for c in state.jurisdiction().reference().categories() {
+            option value=(c.code) selected[selected == c.code] {
+                (if lang == Lang::En { &c.name_en } else { &c.name_zh })
+            }
+        }
     }
 }
 

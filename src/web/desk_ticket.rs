@@ -21,6 +21,7 @@ use super::{
 use crate::{
     auth::CurrentUser,
     error::ApiError,
+    media::{dto::MediaVariant, query::signed_path},
     state::AppState,
     tickets::{
         dto::{CommentVisibility, StagePhoto, TicketView},
@@ -120,8 +121,8 @@ async fn detail(state: &AppState, user: &CurrentUser, id: Uuid, lang: Lang) -> R
                             dt { (t.pending) } dd { (p.reason) }
                         }
                     }
-                    (photos(t.photos_before, &ticket.photos.before))
-                    (photos(t.photos_after, &ticket.photos.after))
+                    (photos(state, 2, t.photos_before, &ticket.photos.before))
+                    (photos(state, 2, t.photos_after, &ticket.photos.after))
                 }
                 section.work aria-label=(t.actions) {
                     h2 { (t.actions) }
@@ -147,16 +148,17 @@ async fn detail(state: &AppState, user: &CurrentUser, id: Uuid, lang: Lang) -> R
     Ok((ticket.number, body))
 }
 
-/// The photos of some steps, linked on this site (the page's session opens them; the API's signed
-/// links carry the public origin, which the page's policy may not allow).
-fn photos(title: &str, list: &[StagePhoto]) -> Markup {
+/// The photos of some steps under a heading of `level` 2 or 3, by signed links on this site (the
+/// reporter sees the department's photos of the fix too; the API's links carry the public origin,
+/// which the page's policy may not allow).
+pub(super) fn photos(state: &AppState, level: u8, title: &str, list: &[StagePhoto]) -> Markup {
     html! {
         @if !list.is_empty() {
-            h2 { (title) }
+            @if level <= 2 { h2 { (title) } } @else { h3 { (title) } }
             ul.photos {
-                @for p in list {
-                    li { a href={"/media/" (p.media.id) "/display"} target="_blank" rel="noopener" {
-                        img src={"/media/" (p.media.id) "/thumb"} alt=(p.stage) width="160" height="120" loading="lazy";
+                @for (i, p) in list.iter().enumerate() {
+                    li { a href=(signed_path(state, p.media.id, MediaVariant::Display)) target="_blank" rel="noopener" {
+                        img src=(signed_path(state, p.media.id, MediaVariant::Thumb)) alt={(title) " " (i + 1)} width="160" height="120" loading="lazy";
                     } }
                 }
             }

@@ -141,18 +141,25 @@ pub fn respond_with_images_from(
 }
 
 /// A page that is one list kept live by its script (my tickets, the grid worker's tasks): the title,
-/// the list or, when it could not be read, a message in its place (the cause goes to the log as
-/// `what`), the live status line and the notice line the script writes to.
+/// what comes before the list (`lead`, e.g. the grid worker's patrol report), the list or, when it
+/// could not be read, a message in its place (a bad link's 4xx as such, with the way back to the
+/// first page; a fault's cause goes to the log as `what`), the live status line and the notice line the script writes to.
 pub fn live_list_page(
     ctx: &PageCtx,
     cookies: Vec<String>,
     (title, nav, script): (&str, Nav, &str),
+    lead: Markup,
     list: Result<Markup, crate::error::ApiError>,
     what: &str,
 ) -> HttpResponse {
     let t = ctx.lang.texts();
     let (status, list) = match list {
         Ok(list) => (StatusCode::OK, list),
+        // A bad page link (a stale cursor, say) is the asker's: said as such, with the way back.
+        Err(e) if e.status().is_client_error() => (
+            e.status(),
+            html! { p.msg.error role="alert" { (t.err_link) } p { a href=(ctx.path.split('?').next().unwrap_or("/")) { (t.newest) } } },
+        ),
         Err(e) => {
             tracing::error!(error = ?e, page = what, "list page");
             (StatusCode::INTERNAL_SERVER_ERROR, html! { p.msg.error role="alert" { (t.err_generic) } })
@@ -162,6 +169,7 @@ pub fn live_list_page(
         h1 { (title) }
         p #live.status role="status" {}
         p #notice.notice role="alert" hidden {}
+        (lead)
         div #tickets { (list) }
     };
     respond(status, page(ctx, title, nav, main, &[script]), cookies)

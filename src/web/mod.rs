@@ -64,6 +64,15 @@ pub fn context(state: &AppState, req: &HttpRequest, user: Option<&CurrentUser>) 
     if remember_lang {
         let secure = state.settings().web.secure_cookies;
         cookies.push(cookie::set_cookie(LANG_COOKIE, lang.code(), Some(365 * 86_400), secure));
+        if let Some(user) = user {
+            // The bot speaks the language chosen here too; the page does not wait for it.
+            let (db, id, tag) = (state.db().clone(), user.id, lang.locale_tag());
+            actix_web::rt::spawn(async move {
+                if let Err(e) = crate::auth::service::set_locale(&db, id, tag).await {
+                    tracing::warn!(user.id = %id, error = %e, "could not keep the chosen language");
+                }
+            });
+        }
     }
     let csrf = cookie::csrf_token(state.jwt(), &sid.value, user.map(|u| u.id));
     let worker = user.is_some_and(|u| u.has(Role::GridWorker));

@@ -1,5 +1,6 @@
 //! `/tickets`: "my tickets" — a resident's reports and followed tickets (staff: the newest tickets
-//! they may see), each with its status and timeline. `/tickets/live` renders the list alone;
+//! they may see), each with its status, photos (the report's and the fix's) and timeline, twenty a
+//! page (`?cursor=` pages back). `/tickets/live` renders the list alone;
 //! `tickets.js` fetches it again whenever the WebSocket says a ticket changed, so the page follows
 //! the work without a reload.
 
@@ -19,7 +20,7 @@ use crate::{
     error::ApiError,
     state::AppState,
     tickets::{
-        dto::{EventView, ListTicketsQuery, TicketSummary},
+        dto::{EventView, ListTicketsQuery, Photos, TicketSummary},
         query::{self, ListParams},
         routes::viewer,
         service,
@@ -40,38 +41,54 @@ async fn get_tickets(state: web::Data<AppState>, req: HttpRequest) -> HttpRespon
     let Some(user) = session::page_user(&state, &req) else { return to_login(&req) };
     let (ctx, cookies) = context(&state, &req, Some(&user));
     let title = ctx.lang.texts().tickets_title;
-    let list = list(&state, &user, ctx.lang).await;
-    layout::live_list_page(&ctx, cookies, (title, Nav::Tickets, "tickets.js"), list, "my tickets")
+    let list = list(&state, &user, ctx.lang, &req).await;
+    layout::live_list_page(&ctx, cookies, (title, Nav::Tickets, "tickets.js"), maud::html! {}, list, "my tickets")
 }
 
 #[get("/tickets/live")]
 async fn get_tickets_live(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let user = crate::auth::extract::authenticate(&req)?;
     let (ctx, _) = context(&state, &req, Some(&user));
-    let list = list(&state, &user, ctx.lang).await?;
+    let list = list(&state, &user, ctx.lang, &req).await?;
     Ok(layout::respond(StatusCode::OK, list, Vec::new()))
 }
 
-async fn list(state: &AppState, user: &CurrentUser, lang: Lang) -> Result<Markup, ApiError> {
+/// One page of the list: the newest first, or from `?cursor=` on (a cursor the list API gave).
+async fn list(state: &AppState, user: &CurrentUser, lang: Lang, req: &HttpRequest) -> Result<Markup, ApiError> {
     let viewer = viewer(state, user).await?;
     let resident = user.roles.iter().all(|r| *r == Role::Resident);
+    let cursor = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(k, _)| k == "cursor")
+        .map(|(_, v)| v.into_owned())
+        .filter(|v| !v.is_empty());
     let raw = ListTicketsQuery {
         mine: resident.then(|| "true".to_owned()),
         limit: Some(SHOWN.to_owned()),
+        cursor: cursor.clone(),
         ..ListTicketsQuery::default()
     };
     let page = query::list(state, &viewer, &ListParams::try_from(raw)?).await?;
     let mut rows = Vec::with_capacity(page.items.len());
     for ticket in page.items {
+        let view = service::get(state, &viewer, ticket.id).await?;
         let events = service::events(state, &viewer, ticket.id).await?;
-        rows.push(row(lang, &ticket, &events));
+        rows.push(row(state, lang, &ticket, &view.photos, &events));
     }
     let t = lang.texts();
+    let older = page.next_cursor.map(|c| {
+        format!("/tickets?{}", url::form_urlencoded::Serializer::new(String::new()).append_pair("cursor", &c).finish())
+    });
     Ok(html! {
         @if rows.is_empty() {
             p.empty { (t.no_tickets) }
         } @else {
             ol.tickets { @for r in &rows { (r) } }
+        }
+        @if cursor.is_some() || older.is_some() {
+            nav.pager aria-label=(t.pages) {
+                @if cursor.is_some() { a href="/tickets" { (t.newest) } }
+                @if let Some(older) = &older { a href=(older) rel="next" { (t.older) } }
+            }
         }
     })
 }
@@ -81,7 +98,7 @@ pub(super) fn china(at: DateTime<Utc>) -> String {
     crate::ledger::row::china(at).format("%m-%d %H:%M").to_string()
 }
 
-fn row(lang: Lang, ticket: &TicketSummary, events: &[EventView]) -> Markup {
+fn row(state: &AppState, lang: Lang, ticket: &TicketSummary, photos: &Photos, events: &[EventView]) -> Markup {
     let t = lang.texts();
     let description: String = ticket.description.chars().take(80).collect();
     html! {
@@ -99,6 +116,8 @@ fn row(lang: Lang, ticket: &TicketSummary, events: &[EventView]) -> Markup {
                     }
                     @if ticket.overdue { " · " strong.overdue { (t.overdue) } }
                 }
+                (super::desk_ticket::photos(state, 3, t.photos_before, &photos.before))
+                (super::desk_ticket::photos(state, 3, t.photos_after, &photos.after))
                 h3.visually-hidden { (t.timeline) }
                 ol.timeline aria-label=(t.timeline) {
                     @for e in events {

@@ -41,7 +41,8 @@ async fn get_worker(state: web::Data<AppState>, req: HttpRequest) -> HttpRespons
     let (ctx, cookies) = context(&state, &req, Some(&user));
     let title = ctx.lang.texts().worker_title;
     let list = list(&state, &user, ctx.lang).await;
-    layout::live_list_page(&ctx, cookies, (title, Nav::Worker, "worker.js"), list, "grid worker tasks")
+    let lead = patrol_form(&state, ctx.lang);
+    layout::live_list_page(&ctx, cookies, (title, Nav::Worker, "worker.js"), lead, list, "grid worker tasks")
 }
 
 #[get("/worker/live")]
@@ -95,6 +96,14 @@ fn card(lang: Lang, ticket: &TicketSummary) -> Markup {
                 @match ticket.status {
                     TicketStatus::Assigned => {
                         button.primary.wide type="button" data-act="accept" { (t.accept) }
+                        details.more {
+                            summary { (t.decline) }
+                            form.stack.confirm data-act="decline" {
+                                label for={"decline-" (id)} { (t.note) " " span.hint { (t.optional) } }
+                                textarea #{"decline-" (id)} name="note" rows="2" maxlength="500" {}
+                                button.secondary type="submit" { (t.decline) }
+                            }
+                        }
                     }
                     TicketStatus::Verifying => {
                         form.stack.confirm data-act="confirm" {
@@ -104,13 +113,30 @@ fn card(lang: Lang, ticket: &TicketSummary) -> Markup {
                                 label.choice { input type="radio" name={"level-" (id)} value="major"; " " (t.level_major) }
                             }
                             (photo_picker(id, t.onsite_photos, true))
-                            button.primary type="submit" { (t.confirm_hazard) }
+                            button.primary type="submit" value="confirm" { (t.confirm_hazard) }
+                            button.secondary type="submit" value="resolve_on_spot" { (t.resolve_on_spot) }
+                        }
+                        details.more {
+                            summary { (t.not_a_hazard_q) }
+                            form.stack.confirm data-act="reject" {
+                                fieldset {
+                                    legend { (t.reject_ground) }
+                                    label.choice { input type="radio" name={"ground-" (id)} value="not_a_hazard" checked; " " (t.ground_not_hazard) }
+                                    label.choice { input type="radio" name={"ground-" (id)} value="invalid"; " " (t.ground_invalid) }
+                                }
+                                label for={"reject-" (id)} { (t.note) " " span.hint { (t.optional) } }
+                                textarea #{"reject-" (id)} name="note" rows="2" maxlength="500" {}
+                                button.secondary type="submit" { (t.reject_ticket) }
+                            }
                         }
                     }
                     TicketStatus::AwaitingCheck => {
-                        form.stack.confirm data-act="pass" {
+                        form.stack.confirm data-act="check" {
                             (photo_picker(id, t.check_photos, false))
-                            button.primary type="submit" { (t.pass_check) }
+                            label for={"fail-" (id)} { (t.fail_reason) " " span.hint { (t.fail_reason_hint) } }
+                            textarea #{"fail-" (id)} name="reason" rows="2" maxlength="500" {}
+                            button.primary type="submit" value="pass" { (t.pass_check) }
+                            button.secondary type="submit" value="fail" { (t.fail_check) }
                         }
                     }
                     _ => {}
@@ -120,8 +146,39 @@ fn card(lang: Lang, ticket: &TicketSummary) -> Markup {
     }
 }
 
+/// The report of a hazard found on patrol: category, what, how urgent, the address and photos; the
+/// position comes from the phone when it is sent (`POST /api/v1/tickets` on the `staff` channel).
+fn patrol_form(state: &AppState, lang: Lang) -> Markup {
+    let t = lang.texts();
+    html! {
+        details.patrol #patrol {
+            summary { (t.patrol_title) }
+            form.stack.confirm #patrol-form data-act="patrol" novalidate {
+                p.hint { (t.patrol_intro) }
+                label for="patrol-category" { (t.f_category) }
+                select #patrol-category name="category" required {
+                    option value="" { (t.choose) }
+                    (super::desk::category_options(state, lang, ""))
+                }
+                label for="patrol-description" { (t.patrol_description) }
+                textarea #patrol-description name="description" rows="3" maxlength="1000" required {}
+                fieldset {
+                    legend { (t.urgency) }
+                    label.choice { input type="radio" name="urgency" value="normal" checked; " " (t.urgency_normal) }
+                    label.choice { input type="radio" name="urgency" value="urgent"; " " (t.urgency_urgent) }
+                    label.choice { input type="radio" name="urgency" value="emergency"; " " (t.urgency_emergency) }
+                }
+                label for="patrol-address" { (t.address) " " span.hint { (t.optional) } }
+                input #patrol-address type="text" name="address" maxlength="200" autocomplete="off";
+                (photo_picker("patrol", t.onsite_photos, true))
+                button.primary type="submit" { (t.patrol_send) }
+            }
+        }
+    }
+}
+
 /// The camera button of a form: a label over a visually hidden file input, counting the photos.
-fn photo_picker(id: uuid::Uuid, label: &str, required: bool) -> Markup {
+fn photo_picker(id: impl std::fmt::Display, label: &str, required: bool) -> Markup {
     html! {
         label.pick for={"photos-" (id)} {
             svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22" {

@@ -350,6 +350,22 @@ async fn english_speakers_get_english() {
 }
 
 #[tokio::test]
+async fn switching_the_language_changes_the_next_reply_mid_report() {
+    let c = cast().await;
+    let (mut chat, greeting) = Chat::open(&c.app, &c.resident).await;
+    assert!(words(&greeting).contains("隐患"), "{greeting:?}");
+    chat.say("楼道里堆满纸箱").await;
+    let r = chat.tap("#cat:fire").await;
+    assert!(
+        words(&r).contains("位置按钮") && !words(&r).contains("＋"),
+        "the app chat has a button, not WeChat's ＋: {r:?}"
+    );
+    hazardline::auth::service::set_locale(c.app.state.db(), user_id(&c.resident), "en-US").await.unwrap();
+    let r = chat.tap("#cat:gas").await;
+    assert!(!words(&r).is_empty() && words(&r).is_ascii(), "the next reply is English: {r:?}");
+}
+
+#[tokio::test]
 async fn the_greeting_mentions_a_campaign_running_where_the_resident_reported_before() {
     let c = cast().await;
     let district = crate::campaigns::region_id(&c.app, "439901").await;

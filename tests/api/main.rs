@@ -37,6 +37,8 @@ mod ticket_support;
 mod tickets;
 mod web_desk_views;
 mod web_session;
+mod web_tickets;
+mod web_worker;
 mod webhooks;
 mod wechat_channel;
 mod wechat_login;

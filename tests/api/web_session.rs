@@ -3,6 +3,7 @@
 
 use hazardline::auth::cookie::csrf_token;
 use reqwest::{header, StatusCode};
+use sea_orm::EntityTrait;
 use serde_json::{json, Value};
 use tokio_tungstenite::{connect_async, tungstenite::client::IntoClientRequest};
 
@@ -244,4 +245,24 @@ async fn the_desk_is_for_staff_keeps_its_filters_and_refuses_bad_ones_in_words()
     let dispatcher = app.staff("13912340008", hazardline::auth::Role::Dispatcher).await;
     let html = page(&dispatcher, "/desk?status=unrouted").await.unwrap().text().await.unwrap();
     assert!(html.contains("id=\"tab-unrouted\""), "{html}");
+}
+
+#[tokio::test]
+async fn choosing_english_on_a_page_makes_it_the_language_the_bot_speaks() {
+    let app = spawn_app().await;
+    let resident = app.resident("13800000078").await;
+    let locale = || async {
+        entity::user::Entity::find_by_id(user_id(&resident)).one(app.state.db()).await.unwrap().unwrap().locale
+    };
+    assert_eq!(locale().await, "zh-CN");
+    let res = app.client.get(app.url("/chat?lang=en")).header(header::COOKIE, cookies(&resident)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(set_cookies(&res).iter().any(|c| c.starts_with("hl_lang=en")));
+    // The account is updated beside the page, not before it: wait for it, within reason.
+    let mut waited = 0;
+    while locale().await != "en-US" {
+        assert!(waited < 200, "the account keeps the chosen language");
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        waited += 1;
+    }
 }

@@ -115,7 +115,7 @@ async fn the_whole_journey_ends_with_done_on_the_residents_page_without_a_reload
         )
         .await;
     screenshots(&worker_page, "worker-check").await;
-    worker_page.click(&worker_page.find(&format!("{item} form[data-act=pass] button[type=submit]")).await).await;
+    worker_page.click(&worker_page.find(&format!("{item} form[data-act=check] button[value=pass]")).await).await;
     worker_page.wait_text("#live", "已验收，工单办结。").await;
 
     // The resident's page, never reloaded, reads 已办结.

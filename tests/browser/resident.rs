@@ -16,7 +16,14 @@ const RESIDENT: &str = "13800000001";
 
 /// A phone photo: one from `../shared/testdata` when present, else a JPEG made here.
 pub fn photo_file(dir: &std::path::Path) -> std::path::PathBuf {
-    let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata/photos/DSCN0010.jpg");
+    another_photo_file(dir, 0)
+}
+
+/// Photo number `n` (0 or 1), different from the other in content: an upload of the same bytes is
+/// the same photo, which one ticket only may use.
+pub fn another_photo_file(dir: &std::path::Path, n: u8) -> std::path::PathBuf {
+    let name = ["DSCN0010.jpg", "DSCN0021.jpg"][usize::from(n.min(1))];
+    let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata/photos").join(name);
     if let Ok(path) = shared.canonicalize() {
         return path;
     }
@@ -24,13 +31,13 @@ pub fn photo_file(dir: &std::path::Path) -> std::path::PathBuf {
     let mut rgb = Vec::with_capacity(usize::from(w) * usize::from(h) * 3);
     for y in 0..h {
         for x in 0..w {
-            let stripe = if (x / 40 + y / 40) % 2 == 0 { 200u8 } else { 60 };
+            let stripe = if (x / 40 + y / 40 + u16::from(n)) % 2 == 0 { 200u8 } else { 60 };
             rgb.extend_from_slice(&[(x % 256) as u8, stripe, (y % 256) as u8]);
         }
     }
     let mut out = Vec::new();
     jpeg_encoder::Encoder::new(&mut out, 85).encode(&rgb, w, h, jpeg_encoder::ColorType::Rgb).unwrap();
-    let path = dir.join("hazard.jpg");
+    let path = dir.join(format!("hazard-{n}.jpg"));
     std::fs::write(&path, out).unwrap();
     path
 }

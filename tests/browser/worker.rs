@@ -1,4 +1,5 @@
-//! The grid worker's task page: assignments by deadline, one-tap accept, confirm with photos.
+//! The grid worker's task page: assignments by deadline, one-tap accept, confirm with photos,
+//! decline with a note, report a hazard found on patrol.
 
 use hazardline::geo::{demo_city::grid_center, seed::grid_worker_phone};
 use reqwest::StatusCode;
@@ -6,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::{
     helpers::{spawn_app, Session, TestApp},
-    resident::photo_file,
+    resident::{another_photo_file, photo_file},
     support::{assert_no_console_errors, browser, phone_at, screenshots},
 };
 
@@ -81,6 +82,49 @@ async fn a_grid_worker_sees_tasks_by_deadline_accepts_with_one_tap_and_confirms_
     assert_eq!(ticket["status"], "confirmed", "{ticket}");
     assert_eq!(ticket["hazard_level"], "general");
     screenshots(&b, "worker-confirmed").await;
+
+    // The other task is declined with a note: it leaves the list, with the note in its history.
+    let later_item = format!("#t-{later_no}");
+    b.click(&b.find(&format!("{later_item} details.more summary")).await).await;
+    b.type_into(&b.find(&format!("{later_item} form[data-act=decline] textarea")).await, "不在我的网格").await;
+    b.click(&b.find(&format!("{later_item} form[data-act=decline] button[type=submit]")).await).await;
+    b.wait_text("#live", "已退回，将转给其他网格员。").await;
+    b.wait_for("the declined task to leave", "return !document.querySelector(arguments[0])", json!([later_item])).await;
+    let history: Value = app
+        .get_as(&format!("/api/v1/tickets/{}/events", later["id"].as_str().unwrap()), &worker.access_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let decline = history.as_array().unwrap().iter().find(|e| e["action"] == "decline").expect("a decline event");
+    assert_eq!(decline["note"], "不在我的网格", "{decline}");
+
+    // A hazard found on patrol: the form checks what is missing before sending anything.
+    b.click(&b.find("#patrol summary").await).await;
+    b.click(&b.find("#patrol-form button[type=submit]").await).await;
+    b.wait_text("#notice", "请选择隐患类别。").await;
+    b.js("document.querySelector('#patrol-category').value = 'fire'", json!([])).await;
+    b.type_into(&b.find("#patrol-description").await, "巡查发现小区消防栓被圈占").await;
+    let patrol_photo = another_photo_file(tmp.path(), 1);
+    b.type_into(&b.find("#photos-patrol").await, patrol_photo.to_str().unwrap()).await;
+    screenshots(&b, "worker-patrol").await;
+    b.click(&b.find("#patrol-form button[type=submit]").await).await;
+    let said = b
+        .wait_for(
+            "the report's number",
+            "var t = document.querySelector('#live').innerText; return t.indexOf('已上报') === 0 && t",
+            json!([]),
+        )
+        .await;
+    let number = said.as_str().unwrap().trim_start_matches("已上报，编号 ").trim_end_matches('。').to_owned();
+    let found: Value =
+        app.get_as(&format!("/api/v1/tickets?q={number}"), &worker.access_token).await.json().await.unwrap();
+    assert_eq!(found["items"][0]["number"], number.as_str(), "{found}");
+    let id = found["items"][0]["id"].as_str().unwrap();
+    let filed: Value = app.get_as(&format!("/api/v1/tickets/{id}"), &worker.access_token).await.json().await.unwrap();
+    assert_eq!((&filed["category"], &filed["channel"]), (&json!("fire"), &json!("staff")), "{filed}");
+    assert_eq!(filed["reporter_id"], worker.user["id"], "{filed}");
+    assert_eq!(filed["photos"]["before"].as_array().map(Vec::len), Some(1), "{filed}");
 
     assert_no_console_errors(&b, &[]).await;
     b.quit().await;

@@ -49,7 +49,7 @@ impl Bot<'_, '_> {
             }
             "#noplace" => {
                 self.s.draft.offers.clear();
-                self.say(prompts::ask_pin(l));
+                self.say(prompts::ask_pin(l, self.ctx.wechat));
                 self.s.stage = Stage::Asking { slot: Slot::Location, editing: false };
             }
             "#photos" => {

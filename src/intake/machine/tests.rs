@@ -64,6 +64,7 @@ impl Harness {
             category_names: &names,
             campaign: None,
             ttl: TimeDelta::minutes(30),
+            wechat: true,
         };
         step(&ctx, s, inbound, now)
     }
