@@ -27,6 +27,9 @@ pub struct WebSettings {
     pub secure_cookies: bool,
     /// Seconds a spent refresh token of a cookie session still gets an access token (parallel requests).
     pub refresh_grace_secs: u64,
+    /// XYZ tile URL template (`https://tiles.example/{z}/{x}/{y}.png`, tiles in GCJ-02 like the
+    /// boundaries) drawn under the desk map's regions; empty: no tiles, nothing loaded from elsewhere.
+    pub map_tiles_url: String,
 }
 
 impl WebSettings {
@@ -34,7 +37,21 @@ impl WebSettings {
         if self.refresh_grace_secs > 300 {
             return Err(err("web.refresh_grace_secs", "must be between 0 and 300"));
         }
+        if !self.map_tiles_url.is_empty() && self.map_tiles_origin().is_none() {
+            return Err(err("web.map_tiles_url", "must be empty or an http(s) URL with {z}, {x} and {y}"));
+        }
         Ok(())
+    }
+
+    /// The origin (`https://tiles.example`) of the map tiles, when `map_tiles_url` is a usable template.
+    pub fn map_tiles_origin(&self) -> Option<String> {
+        let t = &self.map_tiles_url;
+        if !["{z}", "{x}", "{y}"].iter().all(|p| t.contains(p)) {
+            return None;
+        }
+        let url = url::Url::parse(&t.replace(['{', '}'], "")).ok()?;
+        let origin = url.origin();
+        (matches!(url.scheme(), "http" | "https") && origin.is_tuple()).then(|| origin.ascii_serialization())
     }
 }
 

@@ -86,6 +86,14 @@ fn web_settings_are_checked_by_key() {
     s.sms.provider = SmsProvider::Disabled;
     s.web.refresh_grace_secs = 30;
     assert!(s.validate().is_ok());
+    assert_eq!(s.web.map_tiles_origin(), None, "no tiles by default");
+    for bad in ["tiles.example/{z}/{x}/{y}.png", "https://tiles.example/{z}/{x}.png", "ftp://t.example/{z}/{x}/{y}"] {
+        s.web.map_tiles_url = bad.into();
+        assert_eq!(s.validate().unwrap_err().key, "web.map_tiles_url", "{bad}");
+    }
+    s.web.map_tiles_url = "https://t.example:8443/{z}/{x}/{y}.png?k=1".into();
+    assert!(s.validate().is_ok());
+    assert_eq!(s.web.map_tiles_origin().as_deref(), Some("https://t.example:8443"));
 }
 
 #[test]

@@ -45,19 +45,20 @@ pub fn is_desk(user: &CurrentUser) -> bool {
     DESK_ROLES.iter().any(|r| user.has(*r))
 }
 
-/// The queue's filters as the URL carries them (the list API's names).
+/// The queue's filters as the URL carries them (the list API's names); the map uses them too.
 #[derive(Debug, Default, Clone)]
-struct DeskFilters {
-    status: String,
-    category: String,
-    overdue: bool,
-    department_id: String,
-    region_id: String,
-    q: String,
+pub(super) struct DeskFilters {
+    pub(super) status: String,
+    pub(super) category: String,
+    pub(super) overdue: bool,
+    pub(super) department_id: String,
+    pub(super) region_id: String,
+    pub(super) q: String,
 }
 
 impl DeskFilters {
-    fn from_query(query: &str) -> DeskFilters {
+    /// The filters of a query string (other parameters ignored).
+    pub(super) fn from_query(query: &str) -> DeskFilters {
         let mut f = DeskFilters::default();
         for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
             let v = v.trim().to_owned();
@@ -78,7 +79,8 @@ impl DeskFilters {
         (!v.is_empty()).then(|| v.to_owned())
     }
 
-    fn list(&self) -> ListTicketsQuery {
+    /// The filters as the ticket list's query (deadline first, one page of the queue).
+    pub(super) fn list(&self) -> ListTicketsQuery {
         ListTicketsQuery {
             status: Self::some(&self.status),
             category: Self::some(&self.category),
@@ -105,6 +107,11 @@ impl DeskFilters {
 
     /// This filter with another status, as a `/desk` link.
     fn link(&self, status: &str) -> String {
+        self.link_on("/desk", status)
+    }
+
+    /// This filter with another status (and `region_id` as given), as a link to `path`.
+    pub(super) fn link_on(&self, path: &str, status: &str) -> String {
         let mut s = url::form_urlencoded::Serializer::new(String::new());
         for (k, v) in [
             ("status", status),
@@ -119,8 +126,8 @@ impl DeskFilters {
             }
         }
         match s.finish() {
-            q if q.is_empty() => "/desk".to_owned(),
-            q => format!("/desk?{q}"),
+            q if q.is_empty() => path.to_owned(),
+            q => format!("{path}?{q}"),
         }
     }
 }
@@ -147,13 +154,31 @@ async fn get_desk(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse 
     };
     let main = html! {
         h1 { (t.desk_title) }
-        form.filters method="get" action="/desk" role="search" {
+        p.desk-links {
+            a #to-map href=(f.link_on("/desk/map", &f.status)) { (t.desk_to_map) }
+            " · " a href="/desk/stats" { (t.nav_stats) }
+        }
+        (filter_form(&state, &user, ctx.lang, &f, "/desk"))
+        (tabs)
+        p #live.status role="status" {}
+        p #notice.notice role="alert" hidden {}
+        div #queue data-live=(format!("/desk/live?{}", req.query_string())) { (queue) }
+    };
+    layout::respond(status, layout::page(&ctx, t.desk_title, Nav::Desk, main, &["desk.js"]), cookies)
+}
+
+/// The queue's filter form (status, category, text, overdue; department and region kept), sent
+/// with GET to `action` so the values stay in the URL: the desk's and the map's.
+pub(super) fn filter_form(state: &AppState, user: &CurrentUser, lang: Lang, f: &DeskFilters, action: &str) -> Markup {
+    let t = lang.texts();
+    html! {
+        form.filters method="get" action=(action) role="search" {
             label { (t.f_status) " "
                 select name="status" {
                     option value="" selected[f.status.is_empty()] { (t.f_all) }
                     @for s in TicketStatus::ALL {
                         @if *s != TicketStatus::Unrouted || user.has(Role::Dispatcher) || user.has(Role::Admin) {
-                            option value=(s.as_str()) selected[f.status == s.as_str()] { (staff_label(ctx.lang, *s)) }
+                            option value=(s.as_str()) selected[f.status == s.as_str()] { (staff_label(lang, *s)) }
                         }
                     }
                 }
@@ -161,7 +186,7 @@ async fn get_desk(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse 
             label { (t.f_category) " "
                 select name="category" {
                     option value="" selected[f.category.is_empty()] { (t.f_all) }
-                    (category_options(&state, ctx.lang, &f.category))
+                    (category_options(state, lang, &f.category))
                 }
             }
             label { (t.f_search) " " input type="search" name="q" value=(f.q) maxlength="100"; }
@@ -169,14 +194,9 @@ async fn get_desk(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse 
             @if !f.department_id.is_empty() { input type="hidden" name="department_id" value=(f.department_id); }
             @if !f.region_id.is_empty() { input type="hidden" name="region_id" value=(f.region_id); }
             button.primary type="submit" { (t.f_apply) }
-            a href="/desk" { (t.f_clear) }
+            a href=(action) { (t.f_clear) }
         }
-        (tabs)
-        p #live.status role="status" {}
-        p #notice.notice role="alert" hidden {}
-        div #queue data-live=(format!("/desk/live?{}", req.query_string())) { (queue) }
-    };
-    layout::respond(status, layout::page(&ctx, t.desk_title, Nav::Desk, main, &["desk.js"]), cookies)
+    }
 }
 
 #[get("/desk/live")]

@@ -40,6 +40,10 @@ pub enum Nav {
     Worker,
     /// The desk (queue and ticket).
     Desk,
+    /// The desk's map of tickets.
+    Map,
+    /// The desk's statistics (dashboard).
+    Stats,
 }
 
 /// A whole page: `title`, the main content and the page's scripts (`app.js` is always first).
@@ -65,7 +69,7 @@ pub fn page(ctx: &PageCtx, title: &str, nav: Nav, main: Markup, scripts: &[&str]
                 link rel="icon" href=(assets::url("icon.svg")) type="image/svg+xml";
                 link rel="stylesheet" href=(assets::url("app.css"));
             }
-            body data-config=(config) class=(match nav { Nav::Chat => "page-chat", Nav::Desk => "page page-desk", _ => "page" }) {
+            body data-config=(config) class=(match nav { Nav::Chat => "page-chat", Nav::Desk | Nav::Map | Nav::Stats => "page page-desk", _ => "page" }) {
                 a.skip href="#main" { (t.skip) }
                 header.top {
                     a.brand href="/" { img src=(assets::url("icon.svg")) alt="" width="24" height="24"; span { (t.app_name) } }
@@ -75,6 +79,8 @@ pub fn page(ctx: &PageCtx, title: &str, nav: Nav, main: Markup, scripts: &[&str]
                         }
                         @if ctx.desk {
                             a href="/desk" aria-current=[(nav == Nav::Desk).then_some("page")] { (t.nav_desk) }
+                            a href="/desk/map" aria-current=[(nav == Nav::Map).then_some("page")] { (t.nav_map) }
+                            a href="/desk/stats" aria-current=[(nav == Nav::Stats).then_some("page")] { (t.nav_stats) }
                         }
                         @if ctx.user.is_some() {
                             a href="/chat" aria-current=[(nav == Nav::Chat).then_some("page")] { (t.nav_chat) }
@@ -104,13 +110,26 @@ pub fn page(ctx: &PageCtx, title: &str, nav: Nav, main: Markup, scripts: &[&str]
 /// An HTML response with the pages' headers: no caching, a strict content security policy (no
 /// inline script or style, nothing from other origins), no framing.
 pub fn respond(status: StatusCode, markup: Markup, cookies: Vec<String>) -> HttpResponse {
+    respond_with_images_from(status, markup, cookies, None)
+}
+
+/// `respond`, with images also allowed from `origin` (the desk map's configured tiles).
+pub fn respond_with_images_from(
+    status: StatusCode,
+    markup: Markup,
+    cookies: Vec<String>,
+    origin: Option<&str>,
+) -> HttpResponse {
+    let img = origin.map_or_else(String::new, |o| format!(" {o}"));
     let mut res = HttpResponse::build(status);
     res.content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((
             header::CONTENT_SECURITY_POLICY,
-            "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; \
-             connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+            format!(
+                "default-src 'self'; img-src 'self' data: blob:{img}; style-src 'self'; script-src 'self'; \
+                 connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+            ),
         ))
         .insert_header((header::X_FRAME_OPTIONS, "DENY"))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))

@@ -1,6 +1,7 @@
 //! The web pages, served by the same binary at `/`: login (phone + password or SMS code), the
 //! resident's chat with the intake bot, "my tickets" with each ticket's timeline, the grid worker's
-//! tasks and the department/dispatcher desk (queue and one ticket with its moves). Pages are
+//! tasks and the department/dispatcher desk (queue, one ticket with its moves, the map of tickets
+//! drawn from our region boundaries, the statistics with SVG charts and ledger downloads). Pages are
 //! rendered on the server (maud); their small scripts (`assets/web`, embedded) call the existing
 //! `/api/v1` endpoints with the session cookie and the CSRF header and listen on `/api/v1/ws`.
 //! The session is the API's own token pair in cookies (`session`; the checks live in
@@ -8,13 +9,17 @@
 //! services.
 
 pub mod assets;
+pub mod charts;
 pub mod chat;
 pub mod desk;
+pub mod desk_map;
+pub mod desk_stats;
 pub mod desk_ticket;
 pub mod i18n;
 pub mod layout;
 pub mod login;
 pub mod session;
+pub mod svgmap;
 pub mod tickets;
 pub mod worker;
 
@@ -42,7 +47,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(tickets::configure)
         .configure(worker::configure)
         .configure(desk::configure)
-        .configure(desk_ticket::configure);
+        .configure(desk_ticket::configure)
+        .configure(desk_map::configure)
+        .configure(desk_stats::configure);
 }
 
 /// The shell context of a page request, and the cookies its response sets (a first session id, a

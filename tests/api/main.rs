@@ -35,6 +35,7 @@ mod ticket_map;
 mod ticket_refusals;
 mod ticket_support;
 mod tickets;
+mod web_desk_views;
 mod web_session;
 mod web_tickets;
 mod web_worker;

@@ -15,7 +15,7 @@ use crate::{
     worker::report,
 };
 
-async fn act(app: &TestApp, who: &Session, id: &str, mut body: Value) -> Value {
+pub(crate) async fn act(app: &TestApp, who: &Session, id: &str, mut body: Value) -> Value {
     let ticket: Value = app.get_as(&format!("/api/v1/tickets/{id}"), &who.access_token).await.json().await.unwrap();
     body["version"] = ticket["version"].clone();
     let res = app.post_json_as(&format!("/api/v1/tickets/{id}/actions"), &who.access_token, &body).await;
@@ -24,7 +24,7 @@ async fn act(app: &TestApp, who: &Session, id: &str, mut body: Value) -> Value {
 }
 
 /// A fire reported in grid 0 and confirmed on site by its grid worker.
-async fn confirmed_ticket(app: &TestApp, photo: &std::path::Path) -> Value {
+pub(crate) async fn confirmed_ticket(app: &TestApp, photo: &std::path::Path) -> Value {
     let resident = app.resident("13800000041").await;
     let ticket = report(app, &resident, "normal", "楼道里堆满纸箱，消防通道被堵").await;
     let id = ticket["id"].as_str().unwrap();

@@ -6,6 +6,7 @@
 
 mod a11y;
 mod desk;
+mod desk_views;
 #[allow(dead_code)]
 #[path = "../api/helpers.rs"]
 mod helpers;
