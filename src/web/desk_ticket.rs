@@ -119,7 +119,10 @@ async fn post_ticket(
         (true, Ok(ticket)) => submit(&state, &user, ticket, &act, &form, t).await,
     };
     match outcome {
-        Ok(()) => layout::redirect(&format!("/desk/tickets/{id}?done={act}#actions"), cookies),
+        Ok(()) => {
+            let at = if act == NOTE { "timeline" } else { "actions" };
+            layout::redirect(&format!("/desk/tickets/{id}?done={act}#{at}"), cookies)
+        }
         Err((status, text)) => {
             let refused = Refused { act, form, text, status };
             page(&state, &user, &ctx, cookies, &id, Some(&refused), false).await
@@ -259,18 +262,23 @@ fn command(
 
 /// The words and status for a refusal by the service.
 fn refusal(t: &'static Texts, e: &ApiError) -> (StatusCode, &'static str) {
-    let field_code = e.field_errors().first().map(|f| (f.field.as_str(), f.code.as_str()));
-    let text = match (e.code(), field_code) {
-        ("version_conflict" | "transition_not_allowed", _) => t.conflict,
-        ("request_pending", _) => t.err_request_pending,
-        ("deadline_not_in_future", _) => t.err_deadline_past,
-        ("deadline_beyond_limit", _) => t.err_deadline_limit,
-        ("extension_not_later", _) => t.err_extension_not_later,
-        ("same_department", _) => t.err_same_department,
-        (_, Some(("department_id" | "to_department", "not_found"))) => t.err_unknown_department,
-        (_, Some(("grid_worker_id", _))) => t.err_not_worker,
-        (_, Some((_, "blank"))) => t.need_reason,
-        ("ticket_not_found", _) => t.not_found,
+    // A validation error's code is the first field's.
+    let (field, code) = match e.field_errors().first() {
+        Some(f) => (f.field.as_str(), f.code.as_str()),
+        None => ("", e.code()),
+    };
+    let text = match (field, code) {
+        (_, "version_conflict" | "transition_not_allowed") => t.conflict,
+        (_, "request_pending") => t.err_request_pending,
+        (_, "deadline_not_in_future") => t.err_deadline_past,
+        (_, "deadline_beyond_limit") => t.err_deadline_limit,
+        (_, "extension_not_later") => t.err_extension_not_later,
+        (_, "same_department") => t.err_same_department,
+        ("department_id" | "to_department", "not_found") => t.err_unknown_department,
+        ("grid_worker_id", _) => t.err_not_worker,
+        ("body", "blank") => t.need_note,
+        (_, "blank") => t.need_reason,
+        (_, "ticket_not_found") => t.not_found,
         _ if e.status().is_client_error() => t.err_refused,
         _ => {
             tracing::error!(error = ?e, "desk form");
@@ -382,6 +390,10 @@ async fn detail(
                 section.work #actions aria-label=(t.actions) {
                     h2 { (t.actions) }
                     @if done && refused.is_none() { p.msg.ok role="status" { (t.act_done) } }
+                    // A refusal for a form this page no longer (or never) shows is said here.
+                    @if let Some(r) = refused.filter(|r| !shows_form(&ticket, handles, &r.act)) {
+                        p.msg.error role="alert" { (r.text) }
+                    }
                     (forms(state, ctx, &ticket, &workers, refused))
                     @if handles { (note_form(ctx, &ticket, refused)) }
                     h2 { (t.timeline) }
@@ -409,6 +421,14 @@ async fn detail(
         }
     };
     Ok((ticket.number, body))
+}
+
+/// Whether the page shows the form `act` for this ticket.
+fn shows_form(ticket: &TicketView, handles: bool, act: &str) -> bool {
+    if act == NOTE {
+        return handles;
+    }
+    Action::parse(act).is_ok_and(|a| PAGE_MOVES.contains(&a) && ticket.allowed_actions.contains(&a))
 }
 
 /// A department's name (its id when the reference data does not know it).
@@ -518,14 +538,13 @@ fn forms(
         .filter(|a| !PAGE_MOVES.contains(a) && !SCRIPT_MOVES.contains(a))
         .map(|a| action_name(lang, *a))
         .collect();
-    let action = format!("/desk/tickets/{id}#actions");
     html! {
         @if ticket.allowed_actions.is_empty() { p.empty { (t.no_actions) } }
         @for a in ticket.allowed_actions.iter().filter(|a| PAGE_MOVES.contains(a)) {
             @let act = a.as_str();
             @let kept = |name: &str| Refused::kept(refused, act, name);
             @let fid = |name: &str| format!("{act}-{name}");
-            form.stack.act data-act=(act) method="post" action=(action) novalidate {
+            form.stack.act #{"form-" (act)} data-act=(act) method="post" action={"/desk/tickets/" (id) "#form-" (act)} novalidate {
                 h3 { (action_name(lang, *a)) }
                 @match Refused::text(refused, act) {
                     Some(text) => p.msg.error role="alert" { (text) },
@@ -621,7 +640,7 @@ fn forms(
 fn note_form(ctx: &PageCtx, ticket: &TicketView, refused: Option<&Refused>) -> Markup {
     let t = ctx.lang.texts();
     html! {
-        form.stack.act data-act=(NOTE) method="post" action=(format!("/desk/tickets/{}#actions", ticket.id)) novalidate {
+        form.stack.act #{"form-" (NOTE)} data-act=(NOTE) method="post" action={"/desk/tickets/" (ticket.id) "#form-" (NOTE)} novalidate {
             h3 { (t.note_add) }
             @match Refused::text(refused, NOTE) {
                 Some(text) => p.msg.error role="alert" { (text) },
@@ -629,7 +648,7 @@ fn note_form(ctx: &PageCtx, ticket: &TicketView, refused: Option<&Refused>) -> M
             }
             (hidden(ctx, ticket, NOTE))
             label { (t.note_body) textarea name="body" rows="2" maxlength="2000" required { (Refused::kept(refused, NOTE, "body")) } }
-            button type="submit" { (t.note_add) }
+            button.secondary type="submit" { (t.note_add) }
         }
     }
 }

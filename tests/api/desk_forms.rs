@@ -62,7 +62,8 @@ async fn refused(res: reqwest::Response, status: StatusCode, words: &str) -> Str
     assert_eq!(res.status(), status);
     assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
     let body = res.text().await.unwrap();
-    assert!(body.contains(words), "expected {words:?} in the page");
+    // The words in the page's message (every word is also in the scripts' settings).
+    assert!(body.contains(&format!("role=\"alert\">{words}")), "expected {words:?} in a message: {body}");
     assert!(!body.contains("\"code\""), "no raw JSON on the page");
     body
 }
@@ -71,7 +72,8 @@ async fn refused(res: reqwest::Response, status: StatusCode, words: &str) -> Str
 fn done(res: &reqwest::Response, t: &Value, act: &str) {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let id = t["id"].as_str().unwrap();
-    assert_eq!(res.headers()["location"], format!("/desk/tickets/{id}?done={act}#actions").as_str());
+    let at = if act == "note" { "timeline" } else { "actions" };
+    assert_eq!(res.headers()["location"], format!("/desk/tickets/{id}?done={act}#{at}").as_str());
 }
 
 fn desk_path(t: &Value) -> String {
@@ -115,7 +117,9 @@ async fn department_staff_ask_to_transfer_and_bad_input_comes_back_in_words_with
     done(&res, &t, "transfer");
     let now = view(&c.app, &c.dept_staff, &t["id"]).await;
     assert_eq!(now["pending"]["request"]["to_department"], other.as_str(), "{now}");
-    assert!(html(&c.app, &c.dept_staff, &format!("{}?done=transfer", desk_path(&t))).await.contains("已提交。"));
+    assert!(html(&c.app, &c.dept_staff, &format!("{}?done=transfer", desk_path(&t)))
+        .await
+        .contains("role=\"status\">已提交。"));
 
     // The dispatcher may not ask for a transfer: no form, and the post is refused.
     let theirs = html(&c.app, &c.dispatcher, &desk_path(&t)).await;
