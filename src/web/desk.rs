@@ -1,8 +1,10 @@
 //! `/desk`: the department and dispatcher desk (desktop layout) — the ticket queue in the caller's
-//! scope, deadline first with overdue flags, a filter form whose values stay in the URL, and the
-//! counts per status as tabs (dispatchers get the unrouted tab). `/desk/live` renders the queue
-//! alone; `desk.js` fetches it again whenever the WebSocket says a ticket changed, and every minute
-//! (status pushes go to residents only). One ticket with its moves is `/desk/tickets/{id}`
+//! scope, deadline first with overdue flags, 50 a page (the list API's cursor and the page number
+//! in the URL), a filter form whose values stay in the URL (departments and regions picked from
+//! those within the caller's reach), and the counts per status over every page as tabs
+//! (dispatchers get the unrouted tab). `/desk/live` renders the queue alone; `desk.js` fetches it
+//! again when the WebSocket says a ticket the caller handles changed (`ticket_changed`), and every
+//! minute only while the socket is down. One ticket with its moves is `/desk/tickets/{id}`
 //! (`desk_ticket`).
 
 use actix_web::{get, http::StatusCode, web, HttpRequest, HttpResponse};
@@ -403,5 +405,14 @@ mod tests {
         assert!(f.overdue);
         assert_eq!(f.link("rectifying"), "/desk?status=rectifying&overdue=true&q=%E6%A5%BC");
         assert_eq!(DeskFilters::default().link(""), "/desk");
+    }
+
+    #[test]
+    fn the_next_page_keeps_the_filter_and_counts_pages() {
+        let f = DeskFilters::from_query("status=confirmed&cursor=abc&page=2");
+        assert_eq!((f.cursor.as_str(), f.page), ("abc", 2));
+        assert_eq!(f.next("x+y"), "/desk?status=confirmed&cursor=x%2By&page=3");
+        assert_eq!(f.link("confirmed"), "/desk?status=confirmed", "tabs start at the first page");
+        assert_eq!(DeskFilters::from_query("page=7").page, 1, "no cursor, first page");
     }
 }

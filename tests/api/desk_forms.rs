@@ -327,3 +327,59 @@ async fn staff_handling_a_ticket_get_ticket_changed_live_and_residents_and_other
     assert_eq!((e["ticket_id"].as_str(), e["change"].as_str()), (a["id"].as_str(), Some("comment")));
     assert!(!e.to_string().contains(note));
 }
+
+#[tokio::test]
+async fn the_queue_offers_departments_and_regions_in_scope_and_pages_past_fifty_with_counts_kept() {
+    let c = cast().await;
+    let first = reported(&c).await;
+    for _ in 0..50 {
+        submit(&c.app, &c.resident, &report("fire", grid_center(0, 0), &[])).await;
+    }
+    let dept = first["department_id"].as_str().unwrap();
+
+    // Department staff pick among their own departments; a dispatcher among all, and regions.
+    let staff = html(&c.app, &c.dept_staff, "/desk").await;
+    let departments = |page: &str| page.matches("<option value=").count();
+    assert!(staff.contains(&format!("<option value=\"{dept}\">")), "their department is offered");
+    assert!(!staff.contains("教育局"), "other departments are not");
+    let all = html(&c.app, &c.dispatcher, "/desk").await;
+    assert!(all.contains("教育局") && all.contains("消防救援大队") && departments(&all) > departments(&staff));
+    let street = all.find("name=\"region_id\"").map(|i| &all[i..]).unwrap();
+    assert!(street.contains("东湖区"), "regions by name");
+
+    // A chosen department and region stay chosen.
+    let region = view(&c.app, &c.dispatcher, &first["id"]).await["location"]["region_id"].clone();
+    let region = region.as_str().unwrap();
+    let path = format!("/desk?department_id={dept}&region_id={region}");
+    let chosen = html(&c.app, &c.dispatcher, &path).await;
+    assert!(chosen.contains(&format!("<option value=\"{dept}\" selected>")), "{chosen}");
+    assert!(chosen.contains("<tr id=\"t-"), "the filter finds the ticket");
+
+    // 51 tickets: 50 on the first page with a link to the next, the counts over all of them.
+    let rows = |page: &str| page.matches("<tr id=\"t-").count();
+    let one = html(&c.app, &c.dept_staff, "/desk").await;
+    assert_eq!(rows(&one), 50);
+    assert!(one.contains("全部 <span class=\"count\">51</span>"), "the count covers every page");
+    assert!(!one.contains("id=\"page-first\""));
+    let start = one.find("id=\"page-next\"").expect("a next page link");
+    let href = &one[start..];
+    let href = &href[href.find("href=\"").unwrap() + 6..];
+    let href = href[..href.find('"').unwrap()].replace("&amp;", "&");
+    assert!(href.starts_with("/desk?cursor=") && href.ends_with("&page=2"), "{href}");
+    let two = html(&c.app, &c.dept_staff, &href).await;
+    assert_eq!(rows(&two), 1);
+    assert!(two.contains("全部 <span class=\"count\">51</span>") && two.contains("id=\"page-first\""));
+    assert!(two.contains("第 2 页") && !two.contains("id=\"page-next\""));
+    let ids = |page: &str| -> Vec<String> {
+        page.split("<tr id=\"t-").skip(1).map(|r| r[..r.find('"').unwrap()].to_owned()).collect()
+    };
+    let (ids_one, ids_two) = (ids(&one), ids(&two));
+    assert!(ids_two.iter().all(|n| !ids_one.contains(n)), "page two repeats nothing of page one");
+    // The live fragment of page two is page two.
+    let live = c
+        .app
+        .client
+        .get(c.app.url(&href.replacen("/desk?", "/desk/live?", 1)))
+        .header(header::COOKIE, cookies(&c.dept_staff));
+    assert_eq!(rows(&live.send().await.unwrap().text().await.unwrap()), 1);
+}
