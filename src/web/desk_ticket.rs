@@ -448,22 +448,31 @@ struct WorkerChoice {
     label: String,
 }
 
+/// The grids within `region` (all grids without one), with their names.
+fn grids_within(index: &crate::geo::index::RegionIndex, region: Option<Uuid>) -> Vec<(Uuid, String)> {
+    index
+        .regions()
+        .filter(|r| r.level == RegionLevel::Grid)
+        .filter(|r| region.is_none_or(|w| index.chain_of(r.id).iter().any(|a| a.id == w)))
+        .map(|r| (r.id, r.name.clone()))
+        .collect()
+}
+
 /// The grid workers of the ticket's community (its grid and the grids beside it), or of every grid
-/// when the place lies outside the regions; on duty and least loaded first.
+/// when the place lies outside the regions or its community has none; on duty and least loaded first.
 async fn grid_workers(state: &AppState, ticket: &TicketView) -> Result<Vec<WorkerChoice>, ApiError> {
     let index = state.jurisdiction().current();
     let near = ticket.location.region_id.map(|r| index.chain_of(r)).unwrap_or_default();
-    let within = near.iter().find(|r| r.level != RegionLevel::Grid).map(|r| r.id);
-    let grids: Vec<(Uuid, String)> = index
-        .regions()
-        .filter(|r| r.level == RegionLevel::Grid)
-        .filter(|r| within.is_none_or(|w| index.chain_of(r.id).iter().any(|a| a.id == w)))
-        .map(|r| (r.id, r.name.clone()))
-        .collect();
-    let ids: Vec<Uuid> = grids.iter().map(|g| g.0).collect();
+    let community = near.iter().find(|r| r.level != RegionLevel::Grid).map(|r| r.id);
     let open = [TicketStatus::Assigned.as_str(), TicketStatus::Verifying.as_str()];
-    let mut found =
-        crate::geo::store::load_grid_workers_with_load(state.db(), &ids, &open).await.map_err(ApiError::internal)?;
+    let mut grids = grids_within(&index, community);
+    let ids = |grids: &[(Uuid, String)]| grids.iter().map(|g| g.0).collect::<Vec<_>>();
+    let load = crate::geo::store::load_grid_workers_with_load;
+    let mut found = load(state.db(), &ids(&grids), &open).await.map_err(ApiError::internal)?;
+    if found.is_empty() && community.is_some() {
+        grids = grids_within(&index, None);
+        found = load(state.db(), &ids(&grids), &open).await.map_err(ApiError::internal)?;
+    }
     found.sort_by_key(|w| (!w.on_duty, w.open_assignments));
     let users = entity::user::Entity::find()
         .filter(entity::user::Column::Id.is_in(found.iter().map(|w| w.user_id)))

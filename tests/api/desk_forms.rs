@@ -347,6 +347,31 @@ async fn the_queue_offers_departments_and_regions_in_scope_and_pages_past_fifty_
     let street = all.find("name=\"region_id\"").map(|i| &all[i..]).unwrap();
     assert!(street.contains("东湖区"), "regions by name");
 
+    // A dispatcher of one street: that street and below, and the departments answering for it.
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+    let db = c.app.state.db();
+    let street = entity::region::Entity::find().filter(entity::region::Column::Name.eq("湖滨街道")).one(db).await;
+    let street = street.unwrap().unwrap();
+    let grant = entity::user_role::Entity::find()
+        .filter(entity::user_role::Column::UserId.eq(user_id(&c.dispatcher)))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut scoped: entity::user_role::ActiveModel = grant.into();
+    scoped.region_id = Set(Some(street.id));
+    let scoped = scoped.update(db).await.unwrap();
+    let theirs = html(&c.app, &c.dispatcher, "/desk").await;
+    let regions = &theirs[theirs.find("name=\"region_id\"").unwrap()..];
+    let regions = &regions[..regions.find("</select>").unwrap()];
+    assert!(regions.contains("湖滨街道") && regions.contains("幸福社区"), "{regions}");
+    assert!(!regions.contains("望江街道") && !regions.contains("东湖区<"), "{regions}");
+    assert!(theirs.contains("东湖区消防救援大队") && !theirs.contains("西岭区消防救援大队"));
+    // Dispatching everywhere again for the rest of the test.
+    let mut all: entity::user_role::ActiveModel = scoped.into();
+    all.region_id = Set(None);
+    all.update(db).await.unwrap();
+
     // A chosen department and region stay chosen.
     let region = view(&c.app, &c.dispatcher, &first["id"]).await["location"]["region_id"].clone();
     let region = region.as_str().unwrap();

@@ -203,3 +203,71 @@ async fn department_staff_take_a_confirmed_ticket_from_the_queue_and_report_it_f
     assert_no_console_errors(&b, &[&refused("accept"), &refused("transfer")]).await;
     b.quit().await;
 }
+
+#[tokio::test]
+async fn a_dispatcher_routes_an_unrouted_ticket_from_its_page() {
+    let app = spawn_app().await;
+    let Some(b) = browser().await else { return };
+    app.with_demo_city().await;
+    // A report outside the city's regions: no department, no grid worker.
+    let resident = app.resident("13800000043").await;
+    let body = json!({"category": "fire", "description": "城外山脚下有人烧荒，火势不大",
+        "location": {"lat": 28.5, "lng": 113.5, "coord_system": "gcj02"}});
+    let res = app.post_json_as("/api/v1/tickets", &resident.access_token, &body).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let ticket: Value = res.json::<Value>().await.unwrap()["ticket"].clone();
+    let (id, number) = (ticket["id"].as_str().unwrap(), ticket["number"].as_str().unwrap());
+    assert_eq!(ticket["status"], "unrouted");
+    app.staff("13912340004", Role::Dispatcher).await;
+
+    b.goto(&app.url("/login?mode=password")).await;
+    b.type_into(&b.find("#phone").await, "13912340004").await;
+    b.type_into(&b.find("#password").await, STAFF_PASSWORD).await;
+    b.click(&b.find("form[action='/login/password'] button").await).await;
+    b.wait_for("the desk", "return location.pathname === '/desk' && document.body.dataset.ready === '1'", json!([]))
+        .await;
+    b.click(&b.find("#tab-unrouted").await).await;
+    b.wait_text(&format!("#t-{number} .badge"), "待派单").await;
+    b.click(&b.find(&format!("#t-{number} a")).await).await;
+    b.wait_for(
+        "the ticket page",
+        "return location.pathname === arguments[0] && document.body.dataset.ready === '1'",
+        json!([format!("/desk/tickets/{id}")]),
+    )
+    .await;
+
+    // Without a grid worker the route is refused on the page; the department chosen stays.
+    let assign = "form[data-act=assign]";
+    let fire = b
+        .js(
+            "var s = document.querySelector(arguments[0]); \
+             var o = Array.prototype.find.call(s.options, function (o) { return o.text.indexOf('消防') >= 0; }); \
+             s.value = o.value; return o.value;",
+            json!([format!("{assign} select[name=department_id]")]),
+        )
+        .await;
+    b.click(&b.find(&format!("{assign} button[type=submit]")).await).await;
+    b.wait_text(&format!("{assign} .msg"), "请选择网格员。").await;
+    let kept = b.js(
+        "return document.querySelector(arguments[0]).value",
+        json!([format!("{assign} select[name=department_id]")]),
+    );
+    assert_eq!(kept.await, fire);
+    screenshots(&b, "desk-route-refused").await;
+
+    // With the first grid worker offered, the ticket goes out.
+    b.js(
+        "var s = document.querySelector(arguments[0]); s.value = s.options[1].value;",
+        json!([format!("{assign} select[name=grid_worker_id]")]),
+    )
+    .await;
+    b.click(&b.find(&format!("{assign} button[type=submit]")).await).await;
+    b.wait_for("assigned", "return document.querySelector('article[data-status=assigned]')", json!([])).await;
+    assert_eq!(b.text("#department").await, "东湖区消防救援大队");
+    screenshots(&b, "desk-routed").await;
+
+    let refused =
+        format!("/desk/tickets/{id}#form-assign - Failed to load resource: the server responded with a status of 422");
+    assert_no_console_errors(&b, &[&refused]).await;
+    b.quit().await;
+}
