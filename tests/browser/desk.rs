@@ -271,3 +271,56 @@ async fn a_dispatcher_routes_an_unrouted_ticket_from_its_page() {
     assert_no_console_errors(&b, &[&refused]).await;
     b.quit().await;
 }
+
+#[tokio::test]
+async fn the_queue_pages_past_fifty_and_filters_by_department_from_a_picker() {
+    let app = spawn_app().await;
+    let Some(b) = browser().await else { return };
+    app.with_demo_city().await;
+    let resident = app.resident("13800000044").await;
+    let mut first = Value::Null;
+    for i in 0..51 {
+        let t = report(&app, &resident, "normal", &format!("楼道第{i}层堆放纸箱")).await;
+        if i == 0 {
+            first = t;
+        }
+    }
+    let staff = app.staff("13912340005", Role::DeptStaff).await;
+    let dept = first["department_id"].as_str().unwrap().to_owned();
+    let staff_id = staff.user["id"].as_str().unwrap().parse().unwrap();
+    hazardline::admin::service::add_member(&app.state, dept.parse().unwrap(), staff_id).await.unwrap();
+
+    b.goto(&app.url("/login?mode=password")).await;
+    b.type_into(&b.find("#phone").await, "13912340005").await;
+    b.type_into(&b.find("#password").await, STAFF_PASSWORD).await;
+    b.click(&b.find("form[action='/login/password'] button").await).await;
+    b.wait_for("the desk", "return location.pathname === '/desk' && document.body.dataset.ready === '1'", json!([]))
+        .await;
+
+    // The department is picked by name; the choice goes into the URL.
+    b.js("document.querySelector('select[name=department_id]').value = arguments[0]", json!([dept])).await;
+    b.click(&b.find("form.filters button[type=submit]").await).await;
+    b.wait_for(
+        "the filtered desk",
+        "return location.search.indexOf('department_id=' + arguments[0]) >= 0 && document.body.dataset.ready === '1'",
+        json!([dept]),
+    )
+    .await;
+    assert_eq!(b.js("return document.querySelectorAll('#queue tbody tr').length", json!([])).await, json!(50));
+    assert_eq!(b.text("nav.desk-tabs a[aria-current=page] .count").await, "51");
+
+    // The next page holds the 51st, the counts still over all of them, the filter kept.
+    b.click(&b.find("#page-next").await).await;
+    b.wait_for(
+        "page two",
+        "return document.querySelector('#page-first') && document.body.dataset.ready === '1'",
+        json!([]),
+    )
+    .await;
+    assert_eq!(b.js("return document.querySelectorAll('#queue tbody tr').length", json!([])).await, json!(1));
+    assert_eq!(b.text("nav.desk-tabs a[aria-current=page] .count").await, "51");
+    assert!(b.url().await.contains(&format!("department_id={dept}")) && b.url().await.contains("page=2"));
+    screenshots(&b, "desk-page-2").await;
+    assert_no_console_errors(&b, &[]).await;
+    b.quit().await;
+}
