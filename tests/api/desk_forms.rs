@@ -143,6 +143,9 @@ async fn a_dispatcher_routes_an_unrouted_ticket_with_a_department_and_a_grid_wor
     let form = html(&c.app, &c.dispatcher, &desk_path(&t)).await;
     assert!(form.contains("data-act=\"assign\"") && form.contains(&format!("<option value=\"{worker}\"")), "{form}");
     let department = other_department(&c.app, &json!(Uuid::nil().to_string())).await.to_string();
+    let english = html(&c.app, &c.dispatcher, &format!("{}?lang=en", desk_path(&t))).await;
+    assert!(english.contains("Route and assign") && english.contains("Add an internal note"), "{english}");
+    assert!(english.contains(">Grid worker</label>") && !english.contains("请选择"));
 
     let fields =
         [("act", "assign"), ("department_id", department.as_str()), ("grid_worker_id", ""), ("note", "请尽快核实")];
