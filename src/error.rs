@@ -168,6 +168,11 @@ impl ApiError {
         self.status
     }
 
+    /// The per-field problems of a validation error.
+    pub fn field_errors(&self) -> &[FieldError] {
+        &self.errors
+    }
+
     /// Lists the moves the caller may make instead (a refused ticket move).
     pub fn with_allowed_actions(mut self, actions: Vec<String>) -> Self {
         self.allowed_actions = Some(actions);

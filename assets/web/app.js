@@ -104,7 +104,8 @@
   }
 
   // The WebSocket, authenticated by the session cookie; reconnects with backoff. `handlers.open(ws)`
-  // runs on every (re)connection, `handlers.event(frame)` for each JSON frame.
+  // runs on every (re)connection, `handlers.event(frame)` for each JSON frame, `handlers.close()`
+  // when a connection is lost (once until it is back).
   function socket(handlers) {
     var delay = 500;
     var lost = false;
@@ -123,6 +124,7 @@
         if (handlers.event) handlers.event(frame);
       };
       ws.onclose = function () {
+        if (handlers.close && !lost) handlers.close();
         lost = true;
         status(t.reconnecting);
         window.setTimeout(connect, delay);

@@ -1,43 +1,88 @@
 // The desk: the queue (#queue) or one ticket (#ticket) is rendered by the server and fetched again
-// from its data-live URL when the WebSocket says a ticket changed. On a ticket, each move's form is
-// checked here, its photos uploaded, and the move posted to the act endpoint; a refusal is shown
-// as words on the page.
+// from its data-live URL when the WebSocket says a ticket changed (`ticket_changed`, sent to the
+// staff handling it), and once a minute only while the socket is down. What is being typed into a
+// form survives the refresh. Most forms post to the page itself (the server answers refusals with
+// the page and a message); the forms with photos are handled here: the photos uploaded, the move
+// posted to the act endpoint, a refusal shown as words next to the form.
 (function () {
   'use strict';
   var HL = window.HL;
   var t = HL.t;
   var box = document.getElementById('ticket') || document.getElementById('queue');
   if (!box) return;
-  var reload = HL.live(box, box.getAttribute('data-live'));
+  var fetchAgain = HL.live(box, box.getAttribute('data-live'));
+
+  // What the user changed in the forms (all of a form the server refused, with its message), by
+  // form (data-act) and field name, and the focused field.
+  function typed() {
+    var kept = { fields: [], messages: [], focus: null };
+    var active = document.activeElement;
+    Array.prototype.forEach.call(box.querySelectorAll('form[data-act]'), function (form) {
+      var act = form.getAttribute('data-act');
+      var msg = form.querySelector('.msg');
+      var refused = msg && !msg.hidden;
+      if (refused) kept.messages.push({ act: act, text: msg.textContent });
+      Array.prototype.forEach.call(form.querySelectorAll('[name]'), function (el) {
+        if (el.type === 'hidden' || el.type === 'file') return;
+        var changed = el.tagName === 'SELECT'
+          ? Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; })
+          : el.value !== el.defaultValue;
+        if (changed || refused) kept.fields.push({ act: act, name: el.name, value: el.value });
+        if (el === active) kept.focus = { act: act, name: el.name };
+      });
+    });
+    return kept;
+  }
+
+  function find(where) {
+    return box.querySelector('form[data-act="' + where.act + '"] [name="' + where.name + '"]');
+  }
+
+  // Fetches the region again and puts back what was being typed. A change announced while a fetch
+  // is under way may have missed it: one more fetch follows (however many were announced).
+  var running = null;
+  var again = false;
+  function reload() {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = refresh().then(function () {
+      running = null;
+      if (again) {
+        again = false;
+        return reload();
+      }
+    });
+    return running;
+  }
+
+  function refresh() {
+    var kept = typed();
+    return fetchAgain().then(function () {
+      kept.fields.forEach(function (f) {
+        var el = find(f);
+        if (el) el.value = f.value;
+      });
+      kept.messages.forEach(function (m) {
+        var msg = box.querySelector('form[data-act="' + m.act + '"] .msg');
+        if (msg) { msg.textContent = m.text; msg.hidden = false; }
+      });
+      var focus = kept.focus && find(kept.focus);
+      if (focus) focus.focus();
+    });
+  }
 
   function field(form, name) {
     var el = form.querySelector('[name="' + name + '"]');
     return el ? el.value.trim() : '';
   }
 
-  // A datetime-local value (the browser's local time) as RFC 3339.
-  function instant(value) {
-    var d = new Date(value);
-    return isNaN(d.getTime()) ? null : d.toISOString();
-  }
-
-  // The body of a move, or the words saying what is missing.
+  // The body of a photo move, or the words saying what is missing.
   function command(action, form, media) {
     var note = field(form, 'note');
     var reason = field(form, 'reason');
     switch (action) {
-      case 'accept': {
-        var deadline = instant(field(form, 'deadline'));
-        if (!deadline) return t.need_deadline;
-        if (!field(form, 'plan')) return t.need_plan;
-        return { action: 'accept', rectification: { plan: field(form, 'plan'), deadline: deadline } };
-      }
-      case 'extend_deadline': {
-        var until = instant(field(form, 'until'));
-        if (!until) return t.need_deadline;
-        if (!reason) return t.need_reason;
-        return { action: 'extend_deadline', until: until, reason: reason };
-      }
       case 'complete':
         if (!media.length) return t.need_fix_photo;
         return note ? { action: 'complete', evidence: media, note: note } : { action: 'complete', evidence: media };
@@ -46,11 +91,8 @@
       case 'fail':
         if (!reason) return t.need_reason;
         return { action: 'fail', reason: reason, media: media };
-      case 'approve_request':
-        return note ? { action: 'approve_request', note: note } : { action: 'approve_request' };
       default:
-        if (!reason) return t.need_reason;
-        return { action: action, reason: reason };
+        return t.err_refused;
     }
   }
 
@@ -72,7 +114,8 @@
   if (box.id === 'ticket') {
     box.addEventListener('submit', function (e) {
       var form = e.target.closest('form[data-act]');
-      if (!form) return;
+      // Forms with an action post to the page itself.
+      if (!form || form.hasAttribute('action')) return;
       e.preventDefault();
       var action = form.getAttribute('data-act');
       var article = box.querySelector('article[data-id]');
@@ -100,7 +143,7 @@
         })
         .then(function () {
           HL.status(t.act_done);
-          return reload();
+          return fetchAgain();
         })
         .catch(function (f) {
           HL.status('');
@@ -110,18 +153,23 @@
     });
   }
 
-  // Status pushes reach residents only, so the queue also looks again every minute while shown
-  // (the ticket page does not: it would wipe a form being filled).
-  if (box.id === 'queue') window.setInterval(function () { if (!document.hidden) reload(); }, 60000);
+  // Only while the socket is down: look again every minute.
+  var poll = null;
+  function polling(on) {
+    if (on && !poll) poll = window.setInterval(function () { if (!document.hidden) reload(); }, 60000);
+    if (!on && poll) { window.clearInterval(poll); poll = null; }
+  }
 
   var opened = 0;
   HL.socket({
     open: function () {
+      polling(false);
       if (opened++ > 0) reload();
       document.body.setAttribute('data-ready', '1');
     },
+    close: function () { polling(true); },
     event: function (frame) {
-      if (frame.type !== 'ticket_status') return;
+      if (frame.type !== 'ticket_changed' && frame.type !== 'ticket_status') return;
       var article = box.querySelector('article[data-id]');
       if (box.id === 'queue' || (article && frame.ticket_id === article.getAttribute('data-id'))) reload();
     }

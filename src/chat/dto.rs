@@ -222,6 +222,23 @@ pub enum ServerEvent {
         /// The resident's wording.
         status_label: String,
     },
+    /// For staff at the desk: a ticket they handle changed (a move, a new report, an escalation, a
+    /// co-handling department, a note or reply). Carries no text of the change; the page reads the
+    /// ticket again. Sent to the department's staff (and co-handling departments'), the dispatchers
+    /// of its region and admins, as they stood before and after the change; never to residents.
+    TicketChanged {
+        /// Ticket id.
+        ticket_id: Uuid,
+        /// Human number.
+        number: String,
+        /// Status after the change.
+        status: String,
+        /// Version after the change (notes and system events keep it).
+        version: i64,
+        /// What happened: the move's action (`accept`, `transfer`, …), `submit`, `escalate`,
+        /// `co_department` or `comment`.
+        change: String,
+    },
     /// A member read up to a sequence number.
     Read {
         /// Conversation.

@@ -1,9 +1,10 @@
 //! Who an outbox row reaches: the stored audience (`reporter`, `followers`, `grid_worker`,
 //! `department`, `dispatchers`, `user`, `district_office`) expanded to users when it is delivered,
-//! so a follower who joined after the change is still told.
+//! so a follower who joined after the change is still told; and the desk users who handle a
+//! ticket ([`desk_users`]), whom `tickets::live` tells of every change.
 
 use entity::{outbox, ticket, ticket_follower, user_role};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::auth::Role;
@@ -70,4 +71,41 @@ pub async fn has_reporter_sibling<C: ConnectionTrait>(db: &C, row: &outbox::Mode
         .one(db)
         .await?
         .is_some())
+}
+
+/// The desk users who handle `ticket` (the rule of `tickets::access::Viewer::handles` for the desk
+/// roles): staff of its department and of the co-handling `co_departments`, dispatchers whose region
+/// is on its path (or who dispatch everywhere), and admins. Residents and grid workers are not in it.
+pub async fn desk_users<C: ConnectionTrait>(
+    db: &C,
+    ticket: &ticket::Model,
+    co_departments: &[Uuid],
+) -> Result<Vec<Uuid>, DbErr> {
+    let departments: Vec<Uuid> = ticket.department_id.into_iter().chain(co_departments.iter().copied()).collect();
+    let staff = Condition::all()
+        .add(user_role::Column::Role.eq(Role::DeptStaff.as_str()))
+        .add(user_role::Column::DepartmentId.is_in(departments.iter().copied()));
+    let grants = user_role::Entity::find()
+        .filter(
+            Condition::any()
+                .add(staff)
+                .add(user_role::Column::Role.is_in([Role::Dispatcher.as_str(), Role::Admin.as_str()])),
+        )
+        .all(db)
+        .await?;
+    let mut users: Vec<Uuid> = Vec::new();
+    for grant in grants {
+        let handles = match Role::parse(&grant.role) {
+            Some(Role::DeptStaff) => grant.department_id.is_some_and(|d| departments.contains(&d)),
+            Some(Role::Dispatcher) => {
+                grant.region_id.is_none_or(|region| ticket.region_path.contains(&format!("/{region}/")))
+            }
+            Some(Role::Admin) => true,
+            _ => false,
+        };
+        if handles && !users.contains(&grant.user_id) {
+            users.push(grant.user_id);
+        }
+    }
+    Ok(users)
 }

@@ -90,13 +90,17 @@ async fn sweep_claiming(state: &AppState, policy: &SlaPolicy) -> anyhow::Result<
         let txn = state.db().begin().await?;
         let rows =
             candidates(now, policy).lock_with_behavior(LockType::Update, LockBehavior::SkipLocked).all(&txn).await?;
-        let mut progress = 0;
+        let mut raised = Vec::new();
         for row in &rows {
             if escalate(&txn, row, now, policy).await? {
-                progress += 1;
+                raised.push(row);
             }
         }
         txn.commit().await?;
+        let progress = raised.len();
+        for row in raised {
+            super::live::changed(state, None, row, "escalate").await;
+        }
         escalated += progress;
         if (rows.len() as u64) < BATCH || progress == 0 {
             return Ok(escalated);
@@ -117,6 +121,7 @@ async fn sweep_under_lock(state: &AppState, policy: &SlaPolicy) -> anyhow::Resul
             let txn = state.db().begin().await?;
             if escalate(&txn, row, now, policy).await? {
                 txn.commit().await?;
+                super::live::changed(state, None, row, "escalate").await;
                 progress += 1;
             } else {
                 txn.rollback().await?;

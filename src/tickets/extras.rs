@@ -101,6 +101,12 @@ fn comment_view(viewer: &Viewer, row: &ticket::Model, staff: bool, c: ticket_com
     }
 }
 
+/// Whether the viewer handles the ticket as staff (so writes and reads internal notes); 404 when
+/// they may not see it.
+pub async fn handles(state: &AppState, viewer: &Viewer, id: Uuid) -> Result<bool, ApiError> {
+    Ok(ticket_for(state, viewer, id).await?.1)
+}
+
 /// Comments on a ticket the viewer sees, oldest first; only staff handling it read internal notes.
 pub async fn comments(state: &AppState, viewer: &Viewer, id: Uuid) -> Result<Vec<CommentView>, ApiError> {
     let (row, handling) = ticket_for(state, viewer, id).await?;
@@ -170,6 +176,7 @@ pub async fn comment(
         entity::outbox::Entity::insert_many(rows).exec_without_returning(&txn).await?;
     }
     txn.commit().await?;
+    super::live::changed(state, None, &row, "comment").await;
     tracing::info!(ticket.id = %id, comment.id = %comment.id, visibility = visibility.as_str(), "comment written");
     Ok(comment_view(viewer, &row, staff, comment))
 }
@@ -227,6 +234,9 @@ pub async fn add_co_department(
     }
     let view = build_view(state, &txn, viewer, &row).await?;
     txn.commit().await?;
+    if added > 0 {
+        super::live::changed(state, None, &row, "co_department").await;
+    }
     Ok(view)
 }
 

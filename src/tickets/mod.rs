@@ -6,7 +6,8 @@
 //! routing, policy and calendar as arguments. Around it: `number` hands out human numbers from a
 //! database counter, `store` maps rows to workflow state and writes each move with its event and
 //! outbox rows, `access` decides who sees what and in which capacity they act, `duplicates` finds
-//! possible duplicates, `service` runs the use cases in transactions, `escalation` is the background
+//! possible duplicates, `service` runs the use cases in transactions, `live` tells the desk of each
+//! committed change, `escalation` is the background
 //! job that escalates (督办) overdue tickets, and `routes` is HTTP.
 
 pub mod access;
@@ -16,6 +17,7 @@ pub mod duplicates;
 pub mod escalation;
 pub mod evidence;
 pub mod extras;
+pub mod live;
 pub mod number;
 pub mod query;
 pub mod routes;

@@ -344,6 +344,7 @@ pub async fn submit(
     let body = to_json(&SubmitTicketResponse { ticket: view, possible_duplicates, advice })?;
     let answer = finish(txn, viewer.id, retry, StatusCode::CREATED, body, now).await?;
     crate::notifications::wake(state).await;
+    super::live::changed(state, None, &saved, Action::Submit.as_str()).await;
     tracing::info!(ticket.id = %id, ticket.number = %number, status = %transition.state.status, "ticket reported");
     Ok(answer)
 }

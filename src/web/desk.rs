@@ -1,12 +1,15 @@
 //! `/desk`: the department and dispatcher desk (desktop layout) — the ticket queue in the caller's
-//! scope, deadline first with overdue flags, a filter form whose values stay in the URL, and the
-//! counts per status as tabs (dispatchers get the unrouted tab). `/desk/live` renders the queue
-//! alone; `desk.js` fetches it again whenever the WebSocket says a ticket changed, and every minute
-//! (status pushes go to residents only). One ticket with its moves is `/desk/tickets/{id}`
+//! scope, deadline first with overdue flags, 50 a page (the list API's cursor and the page number
+//! in the URL), a filter form whose values stay in the URL (departments and regions picked from
+//! those within the caller's reach), and the counts per status over every page as tabs
+//! (dispatchers get the unrouted tab). `/desk/live` renders the queue alone; `desk.js` fetches it
+//! again when the WebSocket says a ticket the caller handles changed (`ticket_changed`), and every
+//! minute only while the socket is down. One ticket with its moves is `/desk/tickets/{id}`
 //! (`desk_ticket`).
 
 use actix_web::{get, http::StatusCode, web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
+use uuid::Uuid;
 
 use super::{
     chat::to_login,
@@ -20,8 +23,10 @@ use super::{
 use crate::{
     auth::{CurrentUser, Role},
     error::ApiError,
+    geo::region::RegionLevel,
     state::AppState,
     tickets::{
+        access::{DispatchScope, Viewer},
         dto::{ListTicketsQuery, TicketCounts, TicketCountsQuery, TicketSummary},
         query::{self, Filters, ListParams},
         routes::viewer,
@@ -54,6 +59,10 @@ pub(super) struct DeskFilters {
     pub(super) department_id: String,
     pub(super) region_id: String,
     pub(super) q: String,
+    /// Where the page starts (the list API's opaque cursor; empty on the first page).
+    pub(super) cursor: String,
+    /// The page's number, for the words only (1 on the first page).
+    pub(super) page: u32,
 }
 
 impl DeskFilters {
@@ -69,8 +78,13 @@ impl DeskFilters {
                 "department_id" => f.department_id = v,
                 "region_id" => f.region_id = v,
                 "q" => f.q = v,
+                "cursor" => f.cursor = v,
+                "page" => f.page = v.parse().unwrap_or(1),
                 _ => {}
             }
+        }
+        if f.cursor.is_empty() || f.page == 0 {
+            f.page = 1;
         }
         f
     }
@@ -90,6 +104,7 @@ impl DeskFilters {
             q: Self::some(&self.q),
             sort: Some("due_asc".to_owned()),
             limit: Some(SHOWN.to_owned()),
+            cursor: Self::some(&self.cursor),
             ..ListTicketsQuery::default()
         }
     }
@@ -105,7 +120,17 @@ impl DeskFilters {
         }
     }
 
-    /// This filter with another status, as a `/desk` link.
+    /// This filter's next page after `cursor`, as a `/desk` link.
+    fn next(&self, cursor: &str) -> String {
+        let page = self.page.saturating_add(1).to_string();
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        s.append_pair("cursor", cursor).append_pair("page", &page);
+        let base = self.link(&self.status);
+        let joiner = if base.contains('?') { '&' } else { '?' };
+        format!("{base}{joiner}{}", s.finish())
+    }
+
+    /// This filter with another status, as a `/desk` link (on the first page).
     fn link(&self, status: &str) -> String {
         self.link_on("/desk", status)
     }
@@ -158,7 +183,7 @@ async fn get_desk(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse 
             a #to-map href=(f.link_on("/desk/map", &f.status)) { (t.desk_to_map) }
             " · " a href="/desk/stats" { (t.nav_stats) }
         }
-        (filter_form(&state, &user, ctx.lang, &f, "/desk"))
+        (filter_form(&state, &user, ctx.lang, &f, "/desk").await)
         (tabs)
         p #live.status role="status" {}
         p #notice.notice role="alert" hidden {}
@@ -167,10 +192,24 @@ async fn get_desk(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse 
     layout::respond(status, layout::page(&ctx, t.desk_title, Nav::Desk, main, &["desk.js"]), cookies)
 }
 
-/// The queue's filter form (status, category, text, overdue; department and region kept), sent
-/// with GET to `action` so the values stay in the URL: the desk's and the map's.
-pub(super) fn filter_form(state: &AppState, user: &CurrentUser, lang: Lang, f: &DeskFilters, action: &str) -> Markup {
+/// The queue's filter form (status, category, department and region among those in the caller's
+/// reach, text, overdue), sent with GET to `action` so the values stay in the URL: the desk's and
+/// the map's.
+pub(super) async fn filter_form(
+    state: &AppState,
+    user: &CurrentUser,
+    lang: Lang,
+    f: &DeskFilters,
+    action: &str,
+) -> Markup {
     let t = lang.texts();
+    let scope = match viewer(state, user).await {
+        Ok(v) => Scope::of(state, &v),
+        Err(e) => {
+            tracing::error!(error = ?e, "desk filter form");
+            Scope::default()
+        }
+    };
     html! {
         form.filters method="get" action=(action) role="search" {
             label { (t.f_status) " "
@@ -189,10 +228,24 @@ pub(super) fn filter_form(state: &AppState, user: &CurrentUser, lang: Lang, f: &
                     (category_options(state, lang, &f.category))
                 }
             }
+            label { (t.f_department) " "
+                select name="department_id" {
+                    option value="" selected[f.department_id.is_empty()] { (t.f_all) }
+                    @for (id, name) in &scope.departments {
+                        option value=(id) selected[f.department_id == id.to_string()] { (name) }
+                    }
+                }
+            }
+            label { (t.f_region) " "
+                select name="region_id" {
+                    option value="" selected[f.region_id.is_empty()] { (t.f_all) }
+                    @for (id, name, depth) in &scope.regions {
+                        option value=(id) selected[f.region_id == id.to_string()] { ("\u{3000}".repeat(*depth)) (name) }
+                    }
+                }
+            }
             label { (t.f_search) " " input type="search" name="q" value=(f.q) maxlength="100"; }
             label.choice { input type="checkbox" name="overdue" value="true" checked[f.overdue]; " " (t.overdue) }
-            @if !f.department_id.is_empty() { input type="hidden" name="department_id" value=(f.department_id); }
-            @if !f.region_id.is_empty() { input type="hidden" name="region_id" value=(f.region_id); }
             button.primary type="submit" { (t.f_apply) }
             a href=(action) { (t.f_clear) }
         }
@@ -236,7 +289,83 @@ async fn load(state: &AppState, user: &CurrentUser, f: &DeskFilters, lang: Lang)
     let counts = query::counts(state, &viewer, &Filters::try_from(f.counts())?).await?;
     let dispatcher = user.has(Role::Dispatcher) || user.has(Role::Admin);
     let name = |code: &str| category_name(state, lang, code);
-    Ok((tabs(lang, f, &counts, dispatcher), queue(lang, &page.items, &name)))
+    let pager = pager(lang, f, page.next_cursor.as_deref());
+    Ok((tabs(lang, f, &counts, dispatcher), html! { (queue(lang, &page.items, &name)) (pager) }))
+}
+
+/// The links to the first page (when past it) and the next (when there is one).
+fn pager(lang: Lang, f: &DeskFilters, next: Option<&str>) -> Markup {
+    let t = lang.texts();
+    html! {
+        @if f.page > 1 || next.is_some() {
+            nav.pager aria-label=(t.page_next) {
+                @if f.page > 1 { a #page-first href=(f.link(&f.status)) { "« " (t.page_first) } }
+                span #page-no { (t.page_before) (f.page) (t.page_after) " · " (t.page_size) }
+                @if let Some(cursor) = next { a #page-next rel="next" href=(f.next(cursor)) { (t.page_next) " »" } }
+            }
+        }
+    }
+}
+
+/// The departments and regions the filter offers: those within the caller's reach.
+#[derive(Default)]
+struct Scope {
+    /// (id, name), by name.
+    departments: Vec<(Uuid, String)>,
+    /// (id, name, depth below the top shown), in tree order; grids are left out (too many).
+    regions: Vec<(Uuid, String, usize)>,
+}
+
+impl Scope {
+    /// Admins and unscoped dispatchers: every department and region. Dispatchers of regions: those
+    /// regions and below, and the departments answering for them (above or below). Department
+    /// staff: their departments, and the regions those answer for.
+    fn of(state: &AppState, viewer: &Viewer) -> Scope {
+        let index = state.jurisdiction().current();
+        let reference = state.jurisdiction().reference();
+        let all = viewer.dispatch == DispatchScope::All;
+        let mut roots: Vec<Uuid> = match &viewer.dispatch {
+            DispatchScope::Regions(regions) => regions.clone(),
+            _ => Vec::new(),
+        };
+        let mut departments = Vec::new();
+        for d in reference.departments() {
+            let chain = |id: Uuid| index.chain_of(id).into_iter().map(|r| r.id).collect::<Vec<_>>();
+            let dispatched = match &viewer.dispatch {
+                DispatchScope::All => true,
+                DispatchScope::None => false,
+                DispatchScope::Regions(regions) => {
+                    regions.iter().any(|r| chain(*r).contains(&d.region_id) || chain(d.region_id).contains(r))
+                }
+            };
+            let own = viewer.departments.contains(&d.id);
+            if own {
+                roots.push(d.region_id);
+            }
+            if dispatched || own {
+                departments.push((d.id, d.name.clone()));
+            }
+        }
+        let shown: Vec<_> = index.regions().filter(|r| r.level != RegionLevel::Grid).collect();
+        let mut regions = Vec::new();
+        let mut stack: Vec<(Uuid, usize)> = shown
+            .iter()
+            .filter(|r| if all { r.parent_id.is_none() } else { roots.contains(&r.id) })
+            .map(|r| (r.id, 0))
+            .collect();
+        stack.reverse();
+        while let Some((id, depth)) = stack.pop() {
+            if regions.iter().any(|(seen, _, _)| *seen == id) {
+                continue;
+            }
+            let Some(region) = index.get(id) else { continue };
+            regions.push((id, region.name.clone(), depth));
+            let children: Vec<_> =
+                shown.iter().filter(|c| c.parent_id == Some(id)).map(|c| (c.id, depth + 1)).collect();
+            stack.extend(children.into_iter().rev());
+        }
+        Scope { departments, regions }
+    }
 }
 
 fn tabs(lang: Lang, f: &DeskFilters, counts: &TicketCounts, dispatcher: bool) -> Markup {
@@ -310,5 +439,14 @@ mod tests {
         assert!(f.overdue);
         assert_eq!(f.link("rectifying"), "/desk?status=rectifying&overdue=true&q=%E6%A5%BC");
         assert_eq!(DeskFilters::default().link(""), "/desk");
+    }
+
+    #[test]
+    fn the_next_page_keeps_the_filter_and_counts_pages() {
+        let f = DeskFilters::from_query("status=confirmed&cursor=abc&page=2");
+        assert_eq!((f.cursor.as_str(), f.page), ("abc", 2));
+        assert_eq!(f.next("x+y"), "/desk?status=confirmed&cursor=x%2By&page=3");
+        assert_eq!(f.link("confirmed"), "/desk?status=confirmed", "tabs start at the first page");
+        assert_eq!(DeskFilters::from_query("page=7").page, 1, "no cursor, first page");
     }
 }

@@ -80,7 +80,7 @@ async fn get_map(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
                 " · " a href=(DeskFilters { region_id: String::new(), ..f.clone() }.link_on("/desk/map", &f.status)) { (t.map_whole) }
             }
         }
-        (filter_form(&state, &user, ctx.lang, &f, "/desk/map"))
+        (filter_form(&state, &user, ctx.lang, &f, "/desk/map").await)
         (body)
     };
     let tiles = state.settings().web.map_tiles_origin();

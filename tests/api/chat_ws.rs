@@ -23,13 +23,13 @@ use crate::{
     helpers::{Session, TestApp},
 };
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 fn ws_url(app: &TestApp, query: &str) -> String {
     format!("ws://{}/api/v1/ws{query}", app.address.trim_start_matches("http://"))
 }
 
-async fn connect(app: &TestApp, who: &Session) -> Ws {
+pub async fn connect(app: &TestApp, who: &Session) -> Ws {
     let mut req = ws_url(app, "").into_client_request().unwrap();
     req.headers_mut().insert("authorization", format!("Bearer {}", who.access_token).parse().unwrap());
     let (ws, res) = connect_async(req).await.expect("WebSocket upgrade");
@@ -52,7 +52,7 @@ async fn event_within(ws: &mut Ws, wait: Duration) -> Option<Value> {
     .ok()
 }
 
-async fn next_event(ws: &mut Ws) -> Value {
+pub async fn next_event(ws: &mut Ws) -> Value {
     event_within(ws, Duration::from_secs(5)).await.expect("an event within 5 s")
 }
 

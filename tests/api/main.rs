@@ -10,6 +10,7 @@ mod campaigns;
 mod chat;
 mod chat_ws;
 mod cli;
+mod desk_forms;
 mod errors;
 mod escalation;
 mod geo_routing;

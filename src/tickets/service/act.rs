@@ -199,6 +199,7 @@ pub async fn act(
     let body = to_json(&view)?;
     let answer = finish(txn, viewer.id, retry, StatusCode::OK, body, now).await?;
     crate::notifications::wake(state).await;
+    crate::tickets::live::changed(state, Some(&row), &saved, action.as_str()).await;
     tracing::info!(ticket.id = %id, action = %action, from = %ticket.status, to = %transition.state.status, "ticket moved");
     Ok(answer)
 }
