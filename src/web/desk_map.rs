@@ -23,7 +23,10 @@ use super::{
 use crate::{
     auth::CurrentUser,
     error::ApiError,
-    geo::{point::CoordSystem, region::RegionShape},
+    geo::{
+        point::CoordSystem,
+        region::{RegionLevel, RegionShape},
+    },
     ledger::{
         dto::{MapFeed, MapProperties},
         feed::{self, MapParams},
@@ -32,6 +35,7 @@ use crate::{
     },
     state::AppState,
     tickets::{
+        dto::TicketView,
         query::{self, ListParams},
         routes::viewer,
         status::TicketStatus,
@@ -118,6 +122,46 @@ async fn load(state: &AppState, user: &CurrentUser, f: &DeskFilters, lang: Lang)
     let outside = u64::try_from(counts.total).unwrap_or(0).saturating_sub(feed.total);
     let name = |code: &str| category_name(state, lang, code);
     Ok(render(lang, f, &frame, (&outlines, &tiles), (&feed, limit, outside), &name))
+}
+
+/// Where one ticket is: its community's outlines (its grid's and the grids beside it) with the
+/// ticket's mark, and a link to the desk map of that community. Without a region (a place outside
+/// ours) the mark alone on a few hundred metres around it.
+pub(super) fn position_map(state: &AppState, lang: Lang, ticket: &TicketView) -> Markup {
+    let t = lang.texts();
+    let index = state.jurisdiction().current();
+    let (lng, lat) = (ticket.location.gcj02.lng, ticket.location.gcj02.lat);
+    let chain = ticket.location.region_id.map(|r| index.chain_of(r)).unwrap_or_default();
+    let area = chain.iter().find(|r| r.level != RegionLevel::Grid).map(|r| r.id);
+    let regions = area.map(|a| regions_of(&index, Some(a))).unwrap_or_default();
+    let around = BBox { min_lng: lng - 0.004, min_lat: lat - 0.003, max_lng: lng + 0.004, max_lat: lat + 0.003 };
+    let frame = Frame::fit(svgmap::extent(regions.iter().copied()).unwrap_or(around));
+    let outlines = svgmap::outlines(&frame, &regions, OUTLINE_BUDGET);
+    let at = frame.project(lng, lat);
+    html! {
+        figure.position {
+            svg.map.small #position xmlns="http://www.w3.org/2000/svg" viewBox=(frame.view_box()) role="img" aria-labelledby="position-title" {
+                title #position-title { (t.position_title) " · " (ticket.number) }
+                g.regions aria-hidden="true" {
+                    @for o in outlines.iter().filter(|o| Some(o.level) == outlines.first().map(|f| f.level)) {
+                        path.land d=(o.d) fill-rule="evenodd" {}
+                    }
+                    @for o in outlines.iter().rev() {
+                        path class={"r r-" (level_name(o.level))} d=(o.d) {}
+                    }
+                }
+                g.marks aria-hidden="true" {
+                    circle.ring cx=(at.0) cy=(at.1) r=(R * 2.0) {}
+                    (mark(ticket.status, at, R * 1.6))
+                }
+            }
+            @if let Some(area) = area {
+                figcaption {
+                    a href={"/desk/map?region_id=" (area)} { (t.position_on_map) }
+                }
+            }
+        }
+    }
 }
 
 /// The shape of a status's mark: circles wait for the check on site, a diamond is a confirmed

@@ -370,6 +370,7 @@ async fn detail(
                         dt { (t.place) } dd {
                             @if let Some(a) = &ticket.location.address { (a) br; }
                             small.meta { (format!("{:.5}, {:.5} (GCJ-02)", ticket.location.gcj02.lat, ticket.location.gcj02.lng)) }
+                            (super::desk_map::position_map(state, lang, &ticket))
                         }
                         @if let Some(d) = ticket.department_id {
                             dt { (t.f_department) } dd #department { (department_name(state, d)) }

@@ -327,6 +327,9 @@ pub struct Texts {
     pub err_deadline_limit: &'static str,
     pub err_extension_not_later: &'static str,
     pub err_request_pending: &'static str,
+    // Desk ticket: where it is.
+    pub position_title: &'static str,
+    pub position_on_map: &'static str,
 }
 
 /// 简体中文.
@@ -552,6 +555,9 @@ pub static ZH: Texts = Texts {
     err_deadline_limit: "期限超过了规定的整改时限。",
     err_extension_not_later: "新期限须晚于当前整改期限。",
     err_request_pending: "已有申请在等待审批。",
+    // Desk ticket: where it is.
+    position_title: "隐患位置",
+    position_on_map: "在地图上看这个社区的工单",
 };
 
 /// English.
@@ -776,6 +782,9 @@ pub static EN: Texts = Texts {
     err_deadline_limit: "The deadline is beyond the rectification limit.",
     err_extension_not_later: "The new deadline must be later than the current one.",
     err_request_pending: "Another request is waiting for approval.",
+    // Desk ticket: where it is.
+    position_title: "Where it is",
+    position_on_map: "This community's tickets on the map",
 };
 
 /// What a resident reads for a status.

@@ -232,3 +232,25 @@ async fn a_bad_period_is_a_message_on_the_page_and_residents_are_sent_home() {
     let res = app.client.get(app.url("/desk/stats")).send().await.unwrap();
     assert!(res.headers()["location"].to_str().unwrap().starts_with("/login"), "not logged in");
 }
+
+#[tokio::test]
+async fn the_ticket_page_shows_the_place_among_its_communitys_grids_and_links_that_map() {
+    let c = cast().await;
+    let app = &c.app;
+    let inside = submit(app, &c.resident, &report("fire", grid_center(0, 0), &[])).await["ticket"].clone();
+    let body = html(app, &c.dispatcher, &format!("/desk/tickets/{}", inside["id"].as_str().unwrap())).await;
+    let map = between(&body, "id=\"position\"", "</svg>");
+    assert!(map.contains("class=\"r r-grid\""), "the grids around it are drawn: {map}");
+    assert_eq!(all_after(map, "<circle class=\"ring\"", "/>").len(), 1, "one ringed mark: {map}");
+    let index = app.state.jurisdiction().current();
+    let grid: uuid::Uuid = inside["location"]["grid_id"].as_str().unwrap().parse().unwrap();
+    let community = index.chain_of(grid).into_iter().find(|r| r.id != grid).unwrap().id;
+    assert!(body.contains(&format!("href=\"/desk/map?region_id={community}\"")), "{body}");
+
+    // A place outside our regions: the mark alone, no link to a community.
+    let outside = submit(app, &c.resident, &report("fire", NOWHERE, &[])).await["ticket"].clone();
+    let body = html(app, &c.dispatcher, &format!("/desk/tickets/{}", outside["id"].as_str().unwrap())).await;
+    let map = between(&body, "id=\"position\"", "</svg>");
+    assert!(!map.contains("class=\"r ") && map.contains("class=\"ring\""), "{map}");
+    assert!(!body.contains("/desk/map?region_id="), "{body}");
+}
