@@ -150,9 +150,10 @@ pub(super) fn position_map(state: &AppState, lang: Lang, ticket: &TicketView) ->
                         path class={"r r-" (level_name(o.level))} d=(o.d) {}
                     }
                 }
+                // Drawn about a third of the map page's size: marks scaled up to stay visible.
                 g.marks aria-hidden="true" {
-                    circle.ring cx=(at.0) cy=(at.1) r=(R * 2.0) {}
-                    (mark(ticket.status, at, R * 1.6))
+                    circle.here cx=(at.0) cy=(at.1) r=(R * 5.5) {}
+                    (mark(ticket.status, at, R * 3.5))
                 }
             }
             @if let Some(area) = area {

@@ -241,7 +241,7 @@ async fn the_ticket_page_shows_the_place_among_its_communitys_grids_and_links_th
     let body = html(app, &c.dispatcher, &format!("/desk/tickets/{}", inside["id"].as_str().unwrap())).await;
     let map = between(&body, "id=\"position\"", "</svg>");
     assert!(map.contains("class=\"r r-grid\""), "the grids around it are drawn: {map}");
-    assert_eq!(all_after(map, "<circle class=\"ring\"", "/>").len(), 1, "one ringed mark: {map}");
+    assert_eq!(all_after(map, "<circle class=\"here\"", "/>").len(), 1, "one marked place: {map}");
     let index = app.state.jurisdiction().current();
     let grid: uuid::Uuid = inside["location"]["grid_id"].as_str().unwrap().parse().unwrap();
     let community = index.chain_of(grid).into_iter().find(|r| r.id != grid).unwrap().id;
@@ -251,6 +251,6 @@ async fn the_ticket_page_shows_the_place_among_its_communitys_grids_and_links_th
     let outside = submit(app, &c.resident, &report("fire", NOWHERE, &[])).await["ticket"].clone();
     let body = html(app, &c.dispatcher, &format!("/desk/tickets/{}", outside["id"].as_str().unwrap())).await;
     let map = between(&body, "id=\"position\"", "</svg>");
-    assert!(!map.contains("class=\"r ") && map.contains("class=\"ring\""), "{map}");
+    assert!(!map.contains("class=\"r ") && map.contains("class=\"here\""), "{map}");
     assert!(!body.contains("/desk/map?region_id="), "{body}");
 }
