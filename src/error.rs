@@ -163,6 +163,11 @@ impl ApiError {
         self.code
     }
 
+    /// The fields a validation error names.
+    pub fn field_errors(&self) -> &[FieldError] {
+        &self.errors
+    }
+
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         self.status

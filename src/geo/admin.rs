@@ -241,6 +241,29 @@ pub async fn create_rule(state: &AppState, req: CreateRoutingRuleRequest) -> Res
     Ok(rule_view(row))
 }
 
+/// Changes the department and note of a rule (its category and region are what it is: to move
+/// it, delete it and add another).
+pub async fn update_rule(
+    state: &AppState,
+    id: Uuid,
+    department_id: Uuid,
+    note: String,
+) -> Result<RoutingRuleView, ApiError> {
+    let row = routing_rule::Entity::find_by_id(id)
+        .one(state.db())
+        .await?
+        .ok_or_else(|| ApiError::not_found("routing_rule_not_found", format!("no routing rule {id}")))?;
+    if department::Entity::find_by_id(department_id).one(state.db()).await?.is_none() {
+        return Err(field("department_id", "not_found", "no such department"));
+    }
+    let mut active: routing_rule::ActiveModel = row.into();
+    active.department_id = Set(department_id);
+    active.note = Set(note);
+    let row = active.update(state.db()).await?;
+    reference_changed(state).await?;
+    Ok(rule_view(row))
+}
+
 /// Deletes a rule.
 pub async fn delete_rule(state: &AppState, id: Uuid) -> Result<(), ApiError> {
     let res = routing_rule::Entity::delete_by_id(id).exec(state.db()).await?;

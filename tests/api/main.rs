@@ -35,6 +35,7 @@ mod ticket_map;
 mod ticket_refusals;
 mod ticket_support;
 mod tickets;
+mod web_admin;
 mod web_session;
 mod webhooks;
 mod wechat_channel;

@@ -4,6 +4,7 @@
 //! Screenshots of every page at phone and desktop sizes land in `target/screenshots/`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+mod admin;
 mod desk;
 #[allow(dead_code)]
 #[path = "../api/helpers.rs"]
