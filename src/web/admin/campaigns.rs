@@ -203,8 +203,22 @@ async fn page(
     let (lang, t) = (ctx.lang, ctx.lang.texts());
     let now = state.clock().now();
     let editing = edit.and_then(|id| campaigns.iter().find(|c| c.id.to_string() == id));
+    let create = html! {
+        section.card.admin-form #new aria-labelledby="new-title" {
+            h2 #new-title { (t.adm_new_campaign) }
+            (refusal(failed, "new"))
+            form.stack method="post" action=(PATH) {
+                (csrf(&ctx))
+                input type="hidden" name="once" value=(match failed { Some(f) if f.is("new") => f.form.get("once").to_owned(), _ => Once::fresh() });
+                (fields(state, lang, failed, &regions, None, now))
+                button.primary type="submit" { (t.adm_create) }
+            }
+        }
+    };
+    let create_first = failed.is_some_and(|f| f.is("new"));
     let body = html! {
-        p.meta { (t.adm_campaigns_about) }
+        p.meta { (t.adm_campaigns_about) " " a href="#new" { (t.adm_create) " ↓" } }
+        @if create_first { (create) }
         @if let Some(c) = editing {
             @let target = c.id.to_string();
             section.card.admin-form #edit aria-labelledby="edit-title" {
@@ -261,16 +275,7 @@ async fn page(
                 }
             }
         }
-        section.card.admin-form #new aria-labelledby="new-title" {
-            h2 #new-title { (t.adm_new_campaign) }
-            (refusal(failed, "new"))
-            form.stack method="post" action=(PATH) {
-                (csrf(&ctx))
-                input type="hidden" name="once" value=(match failed { Some(f) if f.is("new") => f.form.get("once").to_owned(), _ => Once::fresh() });
-                (fields(state, lang, failed, &regions, None, now))
-                button.primary type="submit" { (t.adm_create) }
-            }
-        }
+        @if !create_first { (create) }
     };
     respond(state, req, user, status, Area::Campaigns, body)
 }
@@ -303,7 +308,7 @@ fn fields(
         textarea id=(id("description")) name="description" rows="2" maxlength="2000" {
             (typed(failed, target, "description", current.map_or("", |c| c.description.as_str())))
         }
-        div.numbers {
+        div.numbers.wide {
             label for=(id("starts_at")) { (t.adm_starts)
                 input id=(id("starts_at")) type="datetime-local" name="starts_at" required value=(typed(failed, target, "starts_at", &starts));
             }

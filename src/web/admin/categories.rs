@@ -198,8 +198,34 @@ async fn page(
     let ctx = page_ctx(state, req, user);
     let (lang, t) = (ctx.lang, ctx.lang.texts());
     let editing = edit.and_then(|code| categories.iter().find(|c| c.code == code));
+    let create = html! {
+        section.card.admin-form #new aria-labelledby="new-title" {
+            h2 #new-title { (t.adm_new_category) }
+            (refusal(failed, "new"))
+            form.stack method="post" action=(PATH) {
+                (csrf(&ctx))
+                label for="new-code" { (t.adm_code) }
+                input #new-code type="text" name="code" required maxlength="32" pattern="[a-z0-9_]{2,32}"
+                    value=(typed(failed, "new", "code", "")) aria-describedby="new-code-hint";
+                small.hint #new-code-hint { (t.adm_code_hint) }
+                label for="new-kind" { (t.adm_usual_kind) }
+                select #new-kind name="usual_department_kind" {
+                    @for k in DepartmentKind::ALL {
+                        option value=(k.as_str())
+                            selected[typed(failed, "new", "usual_department_kind", "safety_office") == k.as_str()] {
+                            (kind_label(lang, &k.as_str()))
+                        }
+                    }
+                }
+                (fields(lang, failed, None))
+                button.primary type="submit" { (t.adm_create) }
+            }
+        }
+    };
+    let create_first = failed.is_some_and(|f| f.is("new"));
     let body = html! {
-        p.meta { (t.adm_categories_about) }
+        p.meta { (t.adm_categories_about) " " a href="#new" { (t.adm_create) " ↓" } }
+        @if create_first { (create) }
         @if let Some(c) = editing {
             section.card.admin-form #edit aria-labelledby="edit-title" {
                 h2 #edit-title { (t.adm_edit) " · " (c.code) }
@@ -240,7 +266,7 @@ async fn page(
                             td { (c.name_zh) br; small.meta { (c.name_en) } }
                             td.desc { (keywords_text(&c.keywords)) }
                             td { (Urgency::parse(&c.default_urgency).map_or(c.default_urgency.as_str(), |u| urgency_label(lang, u))) }
-                            td { small { (format!("{}h / {}h / {}d / {}d", c.accept_hours, c.verify_hours, c.rectify_days_general, c.rectify_days_major)) } }
+                            td.nowrap { small { (format!("{}h / {}h / {}d / {}d", c.accept_hours, c.verify_hours, c.rectify_days_general, c.rectify_days_major)) } }
                             td { (kind_label(lang, &c.usual_department_kind)) }
                             td { @if c.active { (t.adm_active) } @else { strong.overdue { (t.adm_inactive) } } }
                             td { a href={(PATH) "?edit=" (c.code) "#edit"} aria-label={(t.adm_edit) " " (c.name_zh)} { (t.adm_edit) } }
@@ -250,28 +276,7 @@ async fn page(
             }
         }
         p.meta { (t.adm_deadlines_hint) }
-        section.card.admin-form #new aria-labelledby="new-title" {
-            h2 #new-title { (t.adm_new_category) }
-            (refusal(failed, "new"))
-            form.stack method="post" action=(PATH) {
-                (csrf(&ctx))
-                label for="new-code" { (t.adm_code) }
-                input #new-code type="text" name="code" required maxlength="32" pattern="[a-z0-9_]{2,32}"
-                    value=(typed(failed, "new", "code", "")) aria-describedby="new-code-hint";
-                small.hint #new-code-hint { (t.adm_code_hint) }
-                label for="new-kind" { (t.adm_usual_kind) }
-                select #new-kind name="usual_department_kind" {
-                    @for k in DepartmentKind::ALL {
-                        option value=(k.as_str())
-                            selected[typed(failed, "new", "usual_department_kind", "safety_office") == k.as_str()] {
-                            (kind_label(lang, &k.as_str()))
-                        }
-                    }
-                }
-                (fields(lang, failed, None))
-                button.primary type="submit" { (t.adm_create) }
-            }
-        }
+        @if !create_first { (create) }
     };
     respond(state, req, user, status, Area::Categories, body)
 }

@@ -224,8 +224,27 @@ async fn page(
     let ctx = page_ctx(state, req, user);
     let (lang, t) = (ctx.lang, ctx.lang.texts());
     let editing = edit.and_then(|id| departments.iter().find(|d| d.id.to_string() == id));
+    let create = html! {
+        section.card.admin-form #new aria-labelledby="new-title" {
+            h2 #new-title { (t.adm_new_department) }
+            (refusal(failed, "new"))
+            form.stack method="post" action=(PATH) {
+                (csrf(&ctx))
+                input type="hidden" name="once" value=(match failed { Some(f) if f.is("new") => f.form.get("once").to_owned(), _ => Once::fresh() });
+                label for="new-region" { (t.adm_region) }
+                select #new-region name="region_id" required {
+                    option value="" { "—" }
+                    (region_options(&regions, &[typed(failed, "new", "region_id", "")], false))
+                }
+                (fields(state, lang, failed, None))
+                button.primary type="submit" { (t.adm_create) }
+            }
+        }
+    };
+    let create_first = failed.is_some_and(|f| f.is("new"));
     let body = html! {
-        p.meta { (t.adm_departments_about) }
+        p.meta { (t.adm_departments_about) " " a href="#new" { (t.adm_create) " ↓" } }
+        @if create_first { (create) }
         @if let Some(d) = editing {
             @let target = d.id.to_string();
             section.card.admin-form #edit aria-labelledby="edit-title" {
@@ -292,21 +311,7 @@ async fn page(
                 }
             }
         }
-        section.card.admin-form #new aria-labelledby="new-title" {
-            h2 #new-title { (t.adm_new_department) }
-            (refusal(failed, "new"))
-            form.stack method="post" action=(PATH) {
-                (csrf(&ctx))
-                input type="hidden" name="once" value=(match failed { Some(f) if f.is("new") => f.form.get("once").to_owned(), _ => Once::fresh() });
-                label for="new-region" { (t.adm_region) }
-                select #new-region name="region_id" required {
-                    option value="" { "—" }
-                    (region_options(&regions, &[typed(failed, "new", "region_id", "")], false))
-                }
-                (fields(state, lang, failed, None))
-                button.primary type="submit" { (t.adm_create) }
-            }
-        }
+        @if !create_first { (create) }
     };
     respond(state, req, user, status, Area::Departments, body)
 }

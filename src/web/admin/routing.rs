@@ -153,8 +153,41 @@ async fn page(
     let editing = edit.and_then(|id| rules.iter().find(|r| r.id.to_string() == id));
     let reference = state.jurisdiction().reference();
     let categories = reference.categories();
+    let create = html! {
+        section.card.admin-form #new aria-labelledby="new-title" {
+            h2 #new-title { (t.adm_new_rule) }
+            (refusal(failed, "new"))
+            form.stack method="post" action=(PATH) {
+                (csrf(&ctx))
+                label for="new-category" { (t.f_category) }
+                select #new-category name="category" required {
+                    option value="" { "—" }
+                    @for c in &categories {
+                        option value=(c.code) selected[typed(failed, "new", "category", "") == c.code] {
+                            (if lang == Lang::En { &c.name_en } else { &c.name_zh })
+                        }
+                    }
+                }
+                label for="new-region" { (t.adm_region) }
+                select #new-region name="region_id" required {
+                    option value="" { "—" }
+                    (region_options(&regions, &[typed(failed, "new", "region_id", "")], false))
+                }
+                label for="new-department" { (t.adm_department) }
+                select #new-department name="department_id" required {
+                    option value="" { "—" }
+                    (department_options(&departments, typed(failed, "new", "department_id", "")))
+                }
+                label for="new-note" { (t.note) }
+                input #new-note type="text" name="note" maxlength="200" value=(typed(failed, "new", "note", ""));
+                button.primary type="submit" { (t.adm_create) }
+            }
+        }
+    };
+    let create_first = failed.is_some_and(|f| f.is("new"));
     let body = html! {
-        p.meta { (t.adm_routing_about) }
+        p.meta { (t.adm_routing_about) " " a href="#new" { (t.adm_create) " ↓" } }
+        @if create_first { (create) }
         @if let Some(r) = editing {
             @let target = r.id.to_string();
             section.card.admin-form #edit aria-labelledby="edit-title" {
@@ -210,35 +243,7 @@ async fn page(
                 }
             }
         }
-        section.card.admin-form #new aria-labelledby="new-title" {
-            h2 #new-title { (t.adm_new_rule) }
-            (refusal(failed, "new"))
-            form.stack method="post" action=(PATH) {
-                (csrf(&ctx))
-                label for="new-category" { (t.f_category) }
-                select #new-category name="category" required {
-                    option value="" { "—" }
-                    @for c in &categories {
-                        option value=(c.code) selected[typed(failed, "new", "category", "") == c.code] {
-                            (if lang == Lang::En { &c.name_en } else { &c.name_zh })
-                        }
-                    }
-                }
-                label for="new-region" { (t.adm_region) }
-                select #new-region name="region_id" required {
-                    option value="" { "—" }
-                    (region_options(&regions, &[typed(failed, "new", "region_id", "")], false))
-                }
-                label for="new-department" { (t.adm_department) }
-                select #new-department name="department_id" required {
-                    option value="" { "—" }
-                    (department_options(&departments, typed(failed, "new", "department_id", "")))
-                }
-                label for="new-note" { (t.note) }
-                input #new-note type="text" name="note" maxlength="200" value=(typed(failed, "new", "note", ""));
-                button.primary type="submit" { (t.adm_create) }
-            }
-        }
+        @if !create_first { (create) }
     };
     respond(state, req, user, status, Area::Routing, body)
 }

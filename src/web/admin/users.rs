@@ -187,8 +187,39 @@ async fn page(
     let (lang, t) = (ctx.lang, ctx.lang.texts());
     let keep_q = html! { input type="hidden" name="q" value=(q); };
     let role = typed(failed, "grant", "role", "dept_staff");
+    let create = html! {
+        section.card.admin-form #grant aria-labelledby="grant-title" {
+            h2 #grant-title { (t.adm_grant) }
+            (refusal(failed, "grant"))
+            form.stack method="post" action={(PATH) "/roles"} {
+                (csrf(&ctx)) (keep_q)
+                label for="grant-phone" { (t.adm_user_phone) }
+                input #grant-phone type="tel" name="phone" inputmode="numeric" maxlength="20" required
+                    value=(typed(failed, "grant", "phone", grant_phone));
+                label for="grant-role" { (t.adm_role) }
+                select #grant-role name="role" {
+                    @for r in GRANTED {
+                        option value=(r.as_str()) selected[role == r.as_str()] { (role_label(lang, r)) }
+                    }
+                }
+                label for="grant-department" { (t.adm_department) " " small.meta { (t.adm_for_staff) } }
+                select #grant-department name="department_id" {
+                    option value="" { "—" }
+                    (department_options(&departments, typed(failed, "grant", "department_id", "")))
+                }
+                label for="grant-region" { (t.adm_region) " " small.meta { (t.adm_for_region) } }
+                select #grant-region name="region_id" {
+                    option value="" { "—" }
+                    (region_options(&regions, &[typed(failed, "grant", "region_id", "")], false))
+                }
+                button.primary type="submit" { (t.adm_grant) }
+            }
+        }
+    };
+    let create_first = failed.is_some_and(|f| f.is("grant"));
     let body = html! {
-        p.meta { (t.adm_users_about) }
+        p.meta { (t.adm_users_about) " " a href="#grant" { (t.adm_grant) " ↓" } }
+        @if create_first { (create) }
         form.filters method="get" action=(PATH) role="search" {
             label { (t.adm_search_users) " " input type="search" name="q" value=(q) maxlength="50"; }
             button.primary type="submit" { (t.f_search) }
@@ -212,7 +243,7 @@ async fn page(
                             tr #{"u-" (phone)} class=[a.disabled.then_some("off")] {
                                 td { (a.display_name) }
                                 td { (phone) }
-                                td {
+                                td.desc {
                                     ul.grants {
                                         @for g in &a.grants {
                                             li {
@@ -220,8 +251,8 @@ async fn page(
                                                 @if let Some(d) = g.department_id { " " (department_name(&departments, d)) }
                                                 @if let Some(r) = g.region_id { " " (region_name(&regions, r)) }
                                                 @if g.role == Role::Dispatcher && g.region_id.is_none() { " " (t.adm_everywhere) }
-                                                @if g.role == Role::GridWorker {
-                                                    @for grid in &a.grids { " " (region_name(&regions, *grid)) }
+                                                @if g.role == Role::GridWorker && !a.grids.is_empty() {
+                                                    " " (a.grids.iter().map(|g| region_name(&regions, *g)).collect::<Vec<_>>().join("、"))
                                                 }
                                                 @if g.role != Role::Resident {
                                                     form.inline method="post" action={(PATH) "/" (a.id) "/roles/" (g.id) "/revoke"} {
@@ -251,33 +282,7 @@ async fn page(
                 }
             }
         }
-        section.card.admin-form #grant aria-labelledby="grant-title" {
-            h2 #grant-title { (t.adm_grant) }
-            (refusal(failed, "grant"))
-            form.stack method="post" action={(PATH) "/roles"} {
-                (csrf(&ctx)) (keep_q)
-                label for="grant-phone" { (t.adm_user_phone) }
-                input #grant-phone type="tel" name="phone" inputmode="numeric" maxlength="20" required
-                    value=(typed(failed, "grant", "phone", grant_phone));
-                label for="grant-role" { (t.adm_role) }
-                select #grant-role name="role" {
-                    @for r in GRANTED {
-                        option value=(r.as_str()) selected[role == r.as_str()] { (role_label(lang, r)) }
-                    }
-                }
-                label for="grant-department" { (t.adm_department) " " small.meta { (t.adm_for_staff) } }
-                select #grant-department name="department_id" {
-                    option value="" { "—" }
-                    (department_options(&departments, typed(failed, "grant", "department_id", "")))
-                }
-                label for="grant-region" { (t.adm_region) " " small.meta { (t.adm_for_region) } }
-                select #grant-region name="region_id" {
-                    option value="" { "—" }
-                    (region_options(&regions, &[typed(failed, "grant", "region_id", "")], false))
-                }
-                button.primary type="submit" { (t.adm_grant) }
-            }
-        }
+        @if !create_first { (create) }
     };
     respond(state, req, user, status, Area::Users, body)
 }
