@@ -231,10 +231,16 @@ async fn page(
                                 td { (department_name(&departments, r.department_id)) }
                                 td.desc { (r.note) }
                                 td.row-actions {
-                                    a href={(PATH) "?edit=" (r.id) "#edit"} { (t.adm_edit) }
+                                    a href={(PATH) "?edit=" (r.id) "#edit"}
+                                        aria-label={(t.adm_edit) " " (category_name(state, lang, &r.category)) " × " (region_name(&regions, r.region_id))} {
+                                        (t.adm_edit)
+                                    }
                                     form.inline method="post" action={(PATH) "/" (r.id) "/delete"} {
                                         (csrf(&ctx))
-                                        button.link.danger type="submit" { (t.adm_delete) }
+                                        button.link.danger type="submit"
+                                            aria-label={(t.adm_delete) " " (category_name(state, lang, &r.category)) " × " (region_name(&regions, r.region_id))} {
+                                            (t.adm_delete)
+                                        }
                                     }
                                 }
                             }
