@@ -120,6 +120,11 @@ async fn the_admin_pages_are_for_admins_and_everyone_else_is_sent_where_the_desk
     let fire = &boss.api("/api/v1/categories").await[0];
     assert_eq!(fire["name_zh"], "消防安全");
 
+    // Editing something that is not there says so.
+    let (status, html) = boss.html("/admin/categories?edit=no_such").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("没有这个页面") && html.contains("id=\"c-fire\""), "the list stays");
+
     // English on request.
     let (_, html) = boss.html("/admin/users?lang=en").await;
     assert!(html.contains("Users and roles") && html.contains("Grant a role"));

@@ -203,6 +203,8 @@ async fn page(
     let (lang, t) = (ctx.lang, ctx.lang.texts());
     let now = state.clock().now();
     let editing = edit.and_then(|id| campaigns.iter().find(|c| c.id.to_string() == id));
+    let status =
+        if edit.is_some() && editing.is_none() && status.is_success() { StatusCode::NOT_FOUND } else { status };
     let create = html! {
         section.card.admin-form #new aria-labelledby="new-title" {
             h2 #new-title { (t.adm_new_campaign) }

@@ -198,6 +198,8 @@ async fn page(
     let ctx = page_ctx(state, req, user);
     let (lang, t) = (ctx.lang, ctx.lang.texts());
     let editing = edit.and_then(|code| categories.iter().find(|c| c.code == code));
+    let status =
+        if edit.is_some() && editing.is_none() && status.is_success() { StatusCode::NOT_FOUND } else { status };
     let create = html! {
         section.card.admin-form #new aria-labelledby="new-title" {
             h2 #new-title { (t.adm_new_category) }

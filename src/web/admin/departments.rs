@@ -224,6 +224,8 @@ async fn page(
     let ctx = page_ctx(state, req, user);
     let (lang, t) = (ctx.lang, ctx.lang.texts());
     let editing = edit.and_then(|id| departments.iter().find(|d| d.id.to_string() == id));
+    let status =
+        if edit.is_some() && editing.is_none() && status.is_success() { StatusCode::NOT_FOUND } else { status };
     let create = html! {
         section.card.admin-form #new aria-labelledby="new-title" {
             h2 #new-title { (t.adm_new_department) }

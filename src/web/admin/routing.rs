@@ -151,6 +151,8 @@ async fn page(
     let ctx = page_ctx(state, req, user);
     let (lang, t) = (ctx.lang, ctx.lang.texts());
     let editing = edit.and_then(|id| rules.iter().find(|r| r.id.to_string() == id));
+    let status =
+        if edit.is_some() && editing.is_none() && status.is_success() { StatusCode::NOT_FOUND } else { status };
     let reference = state.jurisdiction().reference();
     let categories = reference.categories();
     let create = html! {
