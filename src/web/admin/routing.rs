@@ -14,7 +14,10 @@ use super::{
 use crate::{
     auth::CurrentUser,
     error::ApiError,
-    geo::{admin as geo_admin, dto::CreateRoutingRuleRequest},
+    geo::{
+        admin as geo_admin,
+        dto::{CreateRoutingRuleRequest, UpdateRoutingRuleRequest},
+    },
     state::AppState,
     web::{desk::category_name, i18n::Lang},
 };
@@ -85,7 +88,9 @@ async fn post_update(
             return Err(csrf_error());
         }
         let department = uuid_field(&form, "department_id")?;
-        geo_admin::update_rule(&state, *id, department, form.get("note").to_owned()).await
+        let change =
+            UpdateRoutingRuleRequest { department_id: Some(department), note: Some(form.get("note").to_owned()) };
+        geo_admin::update_rule(&state, *id, change).await
     }
     .await;
     let target = id.to_string();
