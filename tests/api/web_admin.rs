@@ -125,6 +125,26 @@ async fn the_admin_pages_are_for_admins_and_everyone_else_is_sent_where_the_desk
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(html.contains("没有这个页面") && html.contains("id=\"c-fire\""), "the list stays");
 
+    // A browser without a session id gets one with the page, and the page's forms carry its token.
+    let res = app
+        .client
+        .get(app.url("/admin/routing-rules"))
+        .header(header::COOKIE, format!("hl_access={}", boss.who.access_token))
+        .send()
+        .await
+        .unwrap();
+    let sids: Vec<String> = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().unwrap().strip_prefix("hl_sid=").map(|r| r.split(';').next().unwrap().to_owned()))
+        .collect();
+    assert_eq!(sids.len(), 1, "one new session id: {sids:?}");
+    let html = res.text().await.unwrap();
+    let token = html.split("name=\"csrf_token\" value=\"").nth(1).unwrap().split('"').next().unwrap();
+    let boss_id = boss.who.user["id"].as_str().unwrap().parse().unwrap();
+    assert_eq!(token, csrf_token(app.state.jwt(), &sids[0], Some(boss_id)));
+
     // English on request.
     let (_, html) = boss.html("/admin/users?lang=en").await;
     assert!(html.contains("Users and roles") && html.contains("Grant a role"));

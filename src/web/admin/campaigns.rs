@@ -167,7 +167,7 @@ async fn refused(
     form: Form,
     e: &ApiError,
 ) -> HttpResponse {
-    let (status, message) = message_for(state, req, user, e);
+    let (status, message) = message_for(req, e);
     let failed = Failed { target: target.to_owned(), form, message };
     page(state, req, user, status, edit, Some(&failed)).await
 }
@@ -199,7 +199,7 @@ async fn page(
         Ok(l) => l,
         Err(e) => return broken(state, req, user, Area::Campaigns, &e),
     };
-    let ctx = page_ctx(state, req, user);
+    let (ctx, cookies) = page_ctx(state, req, user);
     let (lang, t) = (ctx.lang, ctx.lang.texts());
     let now = state.clock().now();
     let editing = edit.and_then(|id| campaigns.iter().find(|c| c.id.to_string() == id));
@@ -279,7 +279,7 @@ async fn page(
         }
         @if !create_first { (create) }
     };
-    respond(state, req, user, status, Area::Campaigns, body)
+    respond(req, (ctx, cookies), status, Area::Campaigns, body)
 }
 
 /// The fields a new and an edited campaign share.

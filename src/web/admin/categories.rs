@@ -138,7 +138,7 @@ async fn refused(
     form: Form,
     e: &ApiError,
 ) -> HttpResponse {
-    let (status, message) = super::message_for(state, req, user, e);
+    let (status, message) = super::message_for(req, e);
     let failed = Failed { target: target.to_owned(), form, message };
     let edit = (target != "new").then_some(target);
     page(state, req, user, status, edit, Some(&failed)).await
@@ -195,7 +195,7 @@ async fn page(
         Ok(c) => c,
         Err(e) => return broken(state, req, user, Area::Categories, &e),
     };
-    let ctx = page_ctx(state, req, user);
+    let (ctx, cookies) = page_ctx(state, req, user);
     let (lang, t) = (ctx.lang, ctx.lang.texts());
     let editing = edit.and_then(|code| categories.iter().find(|c| c.code == code));
     let status =
@@ -280,7 +280,7 @@ async fn page(
         p.meta { (t.adm_deadlines_hint) }
         @if !create_first { (create) }
     };
-    respond(state, req, user, status, Area::Categories, body)
+    respond(req, (ctx, cookies), status, Area::Categories, body)
 }
 
 /// The fields a new and an edited category share.

@@ -193,7 +193,7 @@ async fn refused(
     form: Form,
     e: &ApiError,
 ) -> HttpResponse {
-    let (status, message) = message_for(state, req, user, e);
+    let (status, message) = message_for(req, e);
     let failed = Failed { target: target.to_owned(), form, message };
     page(state, req, user, status, edit, Some(&failed)).await
 }
@@ -221,7 +221,7 @@ async fn page(
         Ok(l) => l,
         Err(e) => return broken(state, req, user, Area::Departments, &e),
     };
-    let ctx = page_ctx(state, req, user);
+    let (ctx, cookies) = page_ctx(state, req, user);
     let (lang, t) = (ctx.lang, ctx.lang.texts());
     let editing = edit.and_then(|id| departments.iter().find(|d| d.id.to_string() == id));
     let status =
@@ -315,7 +315,7 @@ async fn page(
         }
         @if !create_first { (create) }
     };
-    respond(state, req, user, status, Area::Departments, body)
+    respond(req, (ctx, cookies), status, Area::Departments, body)
 }
 
 /// The fields a new and an edited department share.

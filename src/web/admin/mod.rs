@@ -221,13 +221,8 @@ pub(super) fn csrf_error() -> ApiError {
 }
 
 /// The status and words for a refused form of this request.
-pub(super) fn message_for(
-    state: &AppState,
-    req: &HttpRequest,
-    user: &CurrentUser,
-    e: &ApiError,
-) -> (StatusCode, String) {
-    let lang = page_ctx(state, req, user).lang;
+pub(super) fn message_for(req: &HttpRequest, e: &ApiError) -> (StatusCode, String) {
+    let lang = super::i18n::negotiate(req).0;
     if e.code() == "csrf_token_invalid" {
         return (StatusCode::FORBIDDEN, lang.texts().err_csrf.to_owned());
     }
@@ -322,14 +317,12 @@ impl Once {
 
 /// An admin page: the areas' navigation, a notice from `?done=`, the area's heading and `body`.
 pub(super) fn respond(
-    state: &AppState,
     req: &HttpRequest,
-    user: &CurrentUser,
+    (ctx, cookies): (PageCtx, Vec<String>),
     status: StatusCode,
     area: Area,
     body: Markup,
 ) -> HttpResponse {
-    let (ctx, cookies) = context(state, req, Some(user));
     let t = ctx.lang.texts();
     let done = url::form_urlencoded::parse(req.query_string().as_bytes()).find(|(k, _)| k == "done").map(|(_, v)| v);
     let notice = done.and_then(|d| match d.as_ref() {
@@ -357,9 +350,9 @@ pub(super) fn done(path: &str, done: &str) -> HttpResponse {
     layout::redirect(&format!("{path}{joiner}done={done}"), Vec::new())
 }
 
-/// The page context of a request, for rendering forms before the shell.
-pub(super) fn page_ctx(state: &AppState, req: &HttpRequest, user: &CurrentUser) -> PageCtx {
-    context(state, req, Some(user)).0
+/// The page context of a request (for the forms and the shell) and the cookies its response sets.
+pub(super) fn page_ctx(state: &AppState, req: &HttpRequest, user: &CurrentUser) -> (PageCtx, Vec<String>) {
+    context(state, req, Some(user))
 }
 
 /// The hidden fields of every form: the CSRF token.
@@ -434,10 +427,10 @@ pub(super) fn broken(
     area: Area,
     e: &ApiError,
 ) -> HttpResponse {
-    let ctx = page_ctx(state, req, user);
-    let (status, text) = explain(ctx.lang, e);
+    let shell = page_ctx(state, req, user);
+    let (status, text) = explain(shell.0.lang, e);
     let body = html! { p.msg.error role="alert" { (text) } };
-    respond(state, req, user, if status.is_success() { StatusCode::INTERNAL_SERVER_ERROR } else { status }, area, body)
+    respond(req, shell, if status.is_success() { StatusCode::INTERNAL_SERVER_ERROR } else { status }, area, body)
 }
 
 #[get("/admin")]
@@ -446,7 +439,8 @@ async fn get_index(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse
         Ok(u) => u,
         Err(res) => return *res,
     };
-    let t = page_ctx(&state, &req, &user).lang.texts();
+    let shell = page_ctx(&state, &req, &user);
+    let t = shell.0.lang.texts();
     let body = html! {
         p.intro { (t.adm_intro) }
         ul.admin-index {
@@ -455,7 +449,7 @@ async fn get_index(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse
             }
         }
     };
-    respond(&state, &req, &user, StatusCode::OK, Area::Index, body)
+    respond(&req, shell, StatusCode::OK, Area::Index, body)
 }
 
 #[cfg(test)]

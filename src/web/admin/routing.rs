@@ -128,7 +128,7 @@ async fn refused(
     form: Form,
     e: &ApiError,
 ) -> HttpResponse {
-    let (status, message) = message_for(state, req, user, e);
+    let (status, message) = message_for(req, e);
     let failed = Failed { target: target.to_owned(), form, message };
     page(state, req, user, status, edit, Some(&failed)).await
 }
@@ -153,7 +153,7 @@ async fn page(
         Ok(l) => l,
         Err(e) => return broken(state, req, user, Area::Routing, &e),
     };
-    let ctx = page_ctx(state, req, user);
+    let (ctx, cookies) = page_ctx(state, req, user);
     let (lang, t) = (ctx.lang, ctx.lang.texts());
     let editing = edit.and_then(|id| rules.iter().find(|r| r.id.to_string() == id));
     let status =
@@ -258,5 +258,5 @@ async fn page(
         }
         @if !create_first { (create) }
     };
-    respond(state, req, user, status, Area::Routing, body)
+    respond(req, (ctx, cookies), status, Area::Routing, body)
 }

@@ -161,7 +161,7 @@ async fn refused(
     form: Form,
     e: &ApiError,
 ) -> HttpResponse {
-    let (status, message) = message_for(state, req, user, e);
+    let (status, message) = message_for(req, e);
     let q = form.get("q").to_owned();
     let failed = Failed { target: target.to_owned(), form, message };
     page(state, req, user, status, (&q, ""), Some(&failed)).await
@@ -183,7 +183,7 @@ async fn page(
         Ok(l) => l,
         Err(e) => return broken(state, req, user, Area::Users, &e),
     };
-    let ctx = page_ctx(state, req, user);
+    let (ctx, cookies) = page_ctx(state, req, user);
     let (lang, t) = (ctx.lang, ctx.lang.texts());
     let keep_q = html! { input type="hidden" name="q" value=(q); };
     let role = typed(failed, "grant", "role", "dept_staff");
@@ -284,5 +284,5 @@ async fn page(
         }
         @if !create_first { (create) }
     };
-    respond(state, req, user, status, Area::Users, body)
+    respond(req, (ctx, cookies), status, Area::Users, body)
 }
