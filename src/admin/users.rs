@@ -12,7 +12,8 @@ use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     QueryTrait, Set, TransactionTrait,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::{
@@ -26,7 +27,7 @@ use crate::{
 pub const SEARCH_LIMIT: u64 = 50;
 
 /// One role grant of an account.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct GrantView {
     /// Grant id (what revoking names).
     pub id: Uuid,
@@ -39,7 +40,7 @@ pub struct GrantView {
 }
 
 /// An account with its grants and, for grid workers, their grids.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AccountView {
     /// User id.
     pub id: Uuid,
@@ -53,6 +54,46 @@ pub struct AccountView {
     pub grants: Vec<GrantView>,
     /// Grids the account patrols (grid workers).
     pub grids: Vec<Uuid>,
+}
+
+/// `GET /api/v1/users` query.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListUsersQuery {
+    /// Part of a phone number or name; without it, everyone holding a role other than resident.
+    pub q: Option<String>,
+}
+
+/// `POST /api/v1/users/{id}/roles`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantRoleRequest {
+    /// The role.
+    pub role: Role,
+    /// The department (`dept_staff`: required; ignored for other roles).
+    pub department_id: Option<Uuid>,
+    /// The grid (`grid_worker`: required) or the region a dispatcher works in (none: everywhere);
+    /// ignored for other roles.
+    pub region_id: Option<Uuid>,
+}
+
+impl GrantRoleRequest {
+    /// The scope the request gives its role.
+    pub fn scope(&self) -> Scope {
+        match (self.role, self.department_id, self.region_id) {
+            (Role::DeptStaff, Some(d), _) => Scope::Department(d),
+            (Role::GridWorker | Role::Dispatcher, _, Some(r)) => Scope::Region(r),
+            _ => Scope::None,
+        }
+    }
+}
+
+/// `PATCH /api/v1/users/{id}`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUserRequest {
+    /// Whether the account may not log in.
+    pub disabled: bool,
 }
 
 fn invalid(field: &str, code: &str, message: &str) -> ApiError {
@@ -207,12 +248,13 @@ pub async fn grant(state: &AppState, user_id: Uuid, role: Role, scope: Scope) ->
     Ok(())
 }
 
-/// Revokes a grant (`caller` may not revoke their own admin grant). Revoking the grid worker role
-/// also ends the account's grid assignments.
-pub async fn revoke(state: &AppState, caller: Uuid, grant_id: Uuid) -> Result<(), ApiError> {
+/// Revokes a grant of `user_id` (`caller` may not revoke their own admin grant). Revoking the
+/// grid worker role also ends the account's grid assignments.
+pub async fn revoke(state: &AppState, caller: Uuid, user_id: Uuid, grant_id: Uuid) -> Result<(), ApiError> {
     let row = user_role::Entity::find_by_id(grant_id)
         .one(state.db())
         .await?
+        .filter(|g| g.user_id == user_id)
         .ok_or_else(|| ApiError::not_found("grant_not_found", "no such role grant"))?;
     if row.user_id == caller && row.role == Role::Admin.as_str() {
         return Err(ApiError::conflict("own_admin_grant", "you cannot revoke your own admin role"));

@@ -170,11 +170,9 @@ async fn post_remove_member(
         if !form_ok(&state, &req, &user, &form) {
             return Err(csrf_error());
         }
-        let member = users::department_members(&state, id).await?.into_iter().any(|m| m.grant_id == grant);
-        if !member {
-            return Err(ApiError::not_found("grant_not_found", "no such member"));
-        }
-        users::revoke(&state, user.id, grant).await
+        let member = users::department_members(&state, id).await?.into_iter().find(|m| m.grant_id == grant);
+        let Some(member) = member else { return Err(ApiError::not_found("grant_not_found", "no such member")) };
+        users::revoke(&state, user.id, member.user_id, grant).await
     }
     .await;
     let target = id.to_string();

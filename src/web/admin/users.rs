@@ -13,7 +13,7 @@ use super::{
     message_for, page_ctx, refusal, region_name, region_options, respond, typed, Area, Failed, Form,
 };
 use crate::{
-    admin::users::{self, Scope},
+    admin::users::{self, GrantRoleRequest},
     auth::{CurrentUser, Role},
     error::ApiError,
     state::AppState,
@@ -86,17 +86,12 @@ async fn post_grant(state: web::Data<AppState>, req: HttpRequest, body: web::Byt
         let role = Role::parse(form.get("role"))
             .filter(|r| GRANTED.contains(r))
             .ok_or_else(|| super::bad("role", "required"))?;
-        let scope = match role {
-            Role::DeptStaff => match form.get("department_id") {
-                "" => Scope::None,
-                v => Scope::Department(Uuid::parse_str(v).map_err(|_| super::bad("department_id", "not_found"))?),
-            },
-            Role::GridWorker | Role::Dispatcher => match form.get("region_id") {
-                "" => Scope::None,
-                v => Scope::Region(Uuid::parse_str(v).map_err(|_| super::bad("region_id", "not_found"))?),
-            },
-            _ => Scope::None,
+        let chosen = |name: &str| match form.get(name) {
+            "" => Ok(None),
+            v => Uuid::parse_str(v).map(Some).map_err(|_| super::bad(name, "not_found")),
         };
+        let grant = GrantRoleRequest { role, department_id: chosen("department_id")?, region_id: chosen("region_id")? };
+        let scope = grant.scope();
         users::grant(&state, account.id, role, scope).await
     }
     .await;
@@ -117,10 +112,10 @@ async fn post_revoke(
         Ok(u) => u,
         Err(res) => return *res,
     };
-    let (_, grant) = path.into_inner();
+    let (id, grant) = path.into_inner();
     let form = Form::parse(&body);
     let result = if form_ok(&state, &req, &user, &form) {
-        users::revoke(&state, user.id, grant).await
+        users::revoke(&state, user.id, id, grant).await
     } else {
         Err(csrf_error())
     };
