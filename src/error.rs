@@ -163,14 +163,14 @@ impl ApiError {
         self.code
     }
 
+    /// The fields a validation error names.
+    pub fn field_errors(&self) -> &[FieldError] {
+        &self.errors
+    }
+
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         self.status
-    }
-
-    /// The per-field problems of a validation error.
-    pub fn field_errors(&self) -> &[FieldError] {
-        &self.errors
     }
 
     /// Lists the moves the caller may make instead (a refused ticket move).

@@ -48,6 +48,55 @@ pub enum DepartmentKind {
 }
 
 impl DepartmentKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [DepartmentKind; 17] = [
+        DepartmentKind::SafetyOffice,
+        DepartmentKind::EmergencyManagement,
+        DepartmentKind::FireRescue,
+        DepartmentKind::Housing,
+        DepartmentKind::GasAuthority,
+        DepartmentKind::MarketRegulation,
+        DepartmentKind::Transport,
+        DepartmentKind::TrafficPolice,
+        DepartmentKind::Police,
+        DepartmentKind::UrbanManagement,
+        DepartmentKind::Forestry,
+        DepartmentKind::NaturalResources,
+        DepartmentKind::WaterResources,
+        DepartmentKind::Education,
+        DepartmentKind::Health,
+        DepartmentKind::Agriculture,
+        DepartmentKind::Other,
+    ];
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<DepartmentKind> {
+        DepartmentKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Chinese name and English name.
+    pub fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            DepartmentKind::SafetyOffice => ("安委办", "Safety committee office"),
+            DepartmentKind::EmergencyManagement => ("应急管理局", "Emergency management"),
+            DepartmentKind::FireRescue => ("消防救援", "Fire and rescue"),
+            DepartmentKind::Housing => ("住建", "Housing and construction"),
+            DepartmentKind::GasAuthority => ("燃气主管部门", "Gas authority"),
+            DepartmentKind::MarketRegulation => ("市场监管", "Market regulation"),
+            DepartmentKind::Transport => ("交通运输", "Transport"),
+            DepartmentKind::TrafficPolice => ("公安交警", "Traffic police"),
+            DepartmentKind::Police => ("公安派出所 / 综治中心", "Police station"),
+            DepartmentKind::UrbanManagement => ("城管", "Urban management"),
+            DepartmentKind::Forestry => ("林业", "Forestry"),
+            DepartmentKind::NaturalResources => ("自然资源", "Natural resources"),
+            DepartmentKind::WaterResources => ("水利", "Water resources"),
+            DepartmentKind::Education => ("教育", "Education"),
+            DepartmentKind::Health => ("卫生健康", "Health"),
+            DepartmentKind::Agriculture => ("农业农村", "Agriculture"),
+            DepartmentKind::Other => ("其他", "Other"),
+        }
+    }
+
     /// Stored name (the serde name).
     pub fn as_str(self) -> String {
         serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()

@@ -1,6 +1,6 @@
-//! HTTP: categories and departments.
+//! HTTP: categories, departments, and accounts' roles and access.
 
-use actix_web::{get, patch, post, web, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
@@ -10,6 +10,7 @@ use super::{
         ListDepartmentsQuery, UpdateCategoryRequest, UpdateDepartmentRequest,
     },
     service,
+    users::{self, AccountView, GrantRoleRequest, ListUsersQuery, UpdateUserRequest},
 };
 use crate::{
     auth::{CurrentUser, Role},
@@ -26,7 +27,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(list_departments)
         .service(create_department)
         .service(update_department)
-        .service(add_department_member);
+        .service(add_department_member)
+        .service(list_users)
+        .service(grant_role)
+        .service(revoke_role)
+        .service(update_user);
 }
 
 /// Hazard categories with keywords and default deadlines (any logged-in user).
@@ -188,5 +193,109 @@ async fn add_department_member(
 ) -> Result<HttpResponse, ApiError> {
     user.require_any(&[Role::Admin])?;
     service::add_member(&state, id.into_inner(), body.0.user_id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Accounts whose phone or name contains `q` (without it: everyone holding a staff role), with
+/// their roles and grids, at most 50 (admins).
+#[utoipa::path(
+    tag = "admin",
+    params(ListUsersQuery),
+    responses(
+        (status = 200, description = "Accounts by phone", body = [AccountView]),
+        (status = 400, description = "`invalid_query`", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 401, description = "Not logged in", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/users")]
+async fn list_users(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    q: web::Query<ListUsersQuery>,
+) -> Result<HttpResponse, ApiError> {
+    user.require_any(&[Role::Admin])?;
+    Ok(HttpResponse::Ok().json(users::search(&state, q.q.as_deref().unwrap_or("")).await?))
+}
+
+/// Grant a role (admins): department staff of a department, grid worker of a grid (it becomes an
+/// on-duty assignment), dispatcher of a region or everywhere, admin. Idempotent.
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = Uuid, Path, description = "User id")),
+    request_body = GrantRoleRequest,
+    responses(
+        (status = 204, description = "The user holds the role"),
+        (status = 400, description = "Malformed body", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 401, description = "Not logged in", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown user, missing or unknown department, not a grid", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/users/{id}/roles")]
+async fn grant_role(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<Uuid>,
+    body: ApiJson<GrantRoleRequest>,
+) -> Result<HttpResponse, ApiError> {
+    user.require_any(&[Role::Admin])?;
+    let scope = body.0.scope();
+    users::grant(&state, id.into_inner(), body.0.role, scope).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Revoke a role grant (admins; not your own admin grant). Revoking the grid worker role ends the
+/// account's grid assignments.
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = Uuid, Path, description = "User id"), ("grant_id" = Uuid, Path, description = "Grant id")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, description = "Not logged in", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "`grant_not_found`", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "`own_admin_grant`", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/users/{id}/roles/{grant_id}")]
+async fn revoke_role(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    user.require_any(&[Role::Admin])?;
+    let (id, grant) = path.into_inner();
+    users::revoke(&state, user.id, id, grant).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Disable or enable an account (admins; not your own). Disabling revokes its refresh tokens.
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = Uuid, Path, description = "User id")),
+    request_body = UpdateUserRequest,
+    responses(
+        (status = 204, description = "Changed"),
+        (status = 400, description = "Malformed body", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 401, description = "Not logged in", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "`user_not_found`", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "`own_account`", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/users/{id}")]
+async fn update_user(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<Uuid>,
+    body: ApiJson<UpdateUserRequest>,
+) -> Result<HttpResponse, ApiError> {
+    user.require_any(&[Role::Admin])?;
+    users::set_disabled(&state, user.id, id.into_inner(), body.0.disabled).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -297,9 +297,17 @@ pub async fn update(
         updated_at: now,
         ..row
     };
-    campaign::Entity::update(campaign::ActiveModel { id: Set(id), ..campaign::ActiveModel::from(updated.clone()) })
-        .exec(&txn)
-        .await?;
+    // A model turned into an active model is all `Unchanged`, which an update would skip: set the
+    // changed columns.
+    let change = campaign::ActiveModel {
+        name: Set(updated.name.clone()),
+        description: Set(updated.description.clone()),
+        starts_at: Set(updated.starts_at),
+        ends_at: Set(updated.ends_at),
+        updated_at: Set(now),
+        ..campaign::ActiveModel::from(updated.clone())
+    };
+    campaign::Entity::update(change).exec(&txn).await?;
     write_lists(&txn, id, &def).await?;
     let tagged = store::retag(&txn, id, &def).await?;
     txn.commit().await?;

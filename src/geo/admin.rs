@@ -13,6 +13,7 @@ use super::{
     dto::{
         CreateGridAssignmentRequest, CreateRegionRequest, CreateRoutingRuleRequest, GridAssignmentView,
         ListGridAssignmentsQuery, ListRegionsQuery, RegionSummary, RegionView, RoutingRuleView, UpdateRegionRequest,
+        UpdateRoutingRuleRequest,
     },
     import::parse_boundary,
     point::{CoordSystem, GeoPoint},
@@ -237,6 +238,32 @@ pub async fn create_rule(state: &AppState, req: CreateRoutingRuleRequest) -> Res
         "routing_rule_exists",
         "a rule for this category and region exists; delete it first",
     ))?;
+    reference_changed(state).await?;
+    Ok(rule_view(row))
+}
+
+/// Changes the department or note of a rule (its category and region are its key: to move it,
+/// delete it and add another).
+pub async fn update_rule(
+    state: &AppState,
+    id: Uuid,
+    req: UpdateRoutingRuleRequest,
+) -> Result<RoutingRuleView, ApiError> {
+    let row = routing_rule::Entity::find_by_id(id)
+        .one(state.db())
+        .await?
+        .ok_or_else(|| ApiError::not_found("routing_rule_not_found", format!("no routing rule {id}")))?;
+    let mut active: routing_rule::ActiveModel = row.into();
+    if let Some(department_id) = req.department_id {
+        if department::Entity::find_by_id(department_id).one(state.db()).await?.is_none() {
+            return Err(field("department_id", "not_found", "no such department"));
+        }
+        active.department_id = Set(department_id);
+    }
+    if let Some(note) = req.note {
+        active.note = Set(note);
+    }
+    let row = active.update(state.db()).await?;
     reference_changed(state).await?;
     Ok(rule_view(row))
 }

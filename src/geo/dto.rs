@@ -161,6 +161,17 @@ pub struct CreateRoutingRuleRequest {
     pub note: String,
 }
 
+/// `PATCH /api/v1/routing-rules/{id}`: fields to change (the category and region are the rule's
+/// key; to move a rule, delete it and add another).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateRoutingRuleRequest {
+    /// Receiving department.
+    pub department_id: Option<Uuid>,
+    /// Why the rule exists.
+    pub note: Option<String>,
+}
+
 /// A grid worker's assignment.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct GridAssignmentView {

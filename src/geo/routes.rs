@@ -11,6 +11,7 @@ use super::{
         CreateGridAssignmentRequest, CreateRegionRequest, CreateRoutingRuleRequest, GridAssignmentView,
         ListGridAssignmentsQuery, ListRegionsQuery, LocateQuery, LocationView, PointView, RegionSummary, RegionView,
         RoutingPreviewRequest, RoutingRuleView, UpdateGridAssignmentRequest, UpdateRegionRequest,
+        UpdateRoutingRuleRequest,
     },
     routing::RoutingDecision,
     service,
@@ -34,6 +35,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(update_region)
         .service(list_routing_rules)
         .service(create_routing_rule)
+        .service(update_routing_rule)
         .service(delete_routing_rule)
         .service(list_grid_assignments)
         .service(create_grid_assignment)
@@ -233,6 +235,32 @@ async fn create_routing_rule(
 ) -> Result<HttpResponse, ApiError> {
     user.require_any(&[Role::Admin])?;
     Ok(HttpResponse::Created().json(admin::create_rule(&state, body.into_inner()).await?))
+}
+
+/// Change a routing rule's department or note (admins).
+#[utoipa::path(
+    tag = "geo",
+    params(("id" = Uuid, Path, description = "Rule id")),
+    request_body = UpdateRoutingRuleRequest,
+    responses(
+        (status = 200, description = "Updated", body = RoutingRuleView),
+        (status = 400, description = "Malformed body", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 401, description = "Not logged in", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "`routing_rule_not_found`", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown department", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/routing-rules/{id}")]
+async fn update_routing_rule(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<Uuid>,
+    body: ApiJson<UpdateRoutingRuleRequest>,
+) -> Result<HttpResponse, ApiError> {
+    user.require_any(&[Role::Admin])?;
+    Ok(HttpResponse::Ok().json(admin::update_rule(&state, id.into_inner(), body.into_inner()).await?))
 }
 
 /// Delete a routing rule (admins).

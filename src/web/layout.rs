@@ -23,6 +23,8 @@ pub struct PageCtx {
     pub worker: bool,
     /// Whether the user works at the desk (department staff, dispatcher, admin).
     pub desk: bool,
+    /// Whether the user is an admin (the admin pages are in the navigation).
+    pub admin: bool,
     /// The page the language switch link reloads (path and query, without `lang`).
     pub path: String,
 }
@@ -44,6 +46,8 @@ pub enum Nav {
     Map,
     /// The desk's statistics (dashboard).
     Stats,
+    /// The admin pages.
+    Admin,
 }
 
 /// A whole page: `title`, the main content and the page's scripts (`app.js` is always first).
@@ -69,7 +73,7 @@ pub fn page(ctx: &PageCtx, title: &str, nav: Nav, main: Markup, scripts: &[&str]
                 link rel="icon" href=(assets::url("icon.svg")) type="image/svg+xml";
                 link rel="stylesheet" href=(assets::url("app.css"));
             }
-            body data-config=(config) class=(match nav { Nav::Chat => "page-chat", Nav::Desk | Nav::Map | Nav::Stats => "page page-desk", _ => "page" }) {
+            body data-config=(config) class=(match nav { Nav::Chat => "page-chat", Nav::Desk | Nav::Map | Nav::Stats => "page page-desk", Nav::Admin => "page page-admin", _ => "page" }) {
                 a.skip href="#main" { (t.skip) }
                 header.top {
                     a.brand href="/" { img src=(assets::url("icon.svg")) alt="" width="24" height="24"; span { (t.app_name) } }
@@ -81,6 +85,9 @@ pub fn page(ctx: &PageCtx, title: &str, nav: Nav, main: Markup, scripts: &[&str]
                             a href="/desk" aria-current=[(nav == Nav::Desk).then_some("page")] { (t.nav_desk) }
                             a href="/desk/map" aria-current=[(nav == Nav::Map).then_some("page")] { (t.nav_map) }
                             a href="/desk/stats" aria-current=[(nav == Nav::Stats).then_some("page")] { (t.nav_stats) }
+                        }
+                        @if ctx.admin {
+                            a href="/admin" aria-current=[(nav == Nav::Admin).then_some("page")] { (t.nav_admin) }
                         }
                         @if ctx.user.is_some() {
                             a href="/chat" aria-current=[(nav == Nav::Chat).then_some("page")] { (t.nav_chat) }

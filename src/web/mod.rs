@@ -1,13 +1,15 @@
 //! The web pages, served by the same binary at `/`: login (phone + password or SMS code), the
 //! resident's chat with the intake bot, "my tickets" with each ticket's timeline, the grid worker's
-//! tasks and the department/dispatcher desk (queue, one ticket with its moves, the map of tickets
-//! drawn from our region boundaries, the statistics with SVG charts and ledger downloads). Pages are
+//! tasks, the department/dispatcher desk (queue, one ticket with its moves, the map of tickets
+//! drawn from our region boundaries, the statistics with SVG charts and ledger downloads) and the
+//! admin pages (reference data, accounts and campaigns, plain forms). Pages are
 //! rendered on the server (maud); their small scripts (`assets/web`, embedded) call the existing
 //! `/api/v1` endpoints with the session cookie and the CSRF header and listen on `/api/v1/ws`.
 //! The session is the API's own token pair in cookies (`session`; the checks live in
 //! `auth::cookie`). Owns no table and no rule: logins, messages and tickets go through their
 //! services.
 
+pub mod admin;
 pub mod assets;
 pub mod charts;
 pub mod chat;
@@ -49,7 +51,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(desk::configure)
         .configure(desk_ticket::configure)
         .configure(desk_map::configure)
-        .configure(desk_stats::configure);
+        .configure(desk_stats::configure)
+        .configure(admin::configure);
 }
 
 /// The shell context of a page request, and the cookies its response sets (a first session id, a
@@ -77,7 +80,8 @@ pub fn context(state: &AppState, req: &HttpRequest, user: Option<&CurrentUser>) 
     let csrf = cookie::csrf_token(state.jwt(), &sid.value, user.map(|u| u.id));
     let worker = user.is_some_and(|u| u.has(Role::GridWorker));
     let desk = user.is_some_and(desk::is_desk);
-    (PageCtx { lang, csrf, user: user.map(|u| u.id), worker, desk, path: switch_base(req) }, cookies)
+    let admin = user.is_some_and(|u| u.has(Role::Admin));
+    (PageCtx { lang, csrf, user: user.map(|u| u.id), worker, desk, admin, path: switch_base(req) }, cookies)
 }
 
 /// The page a language switch reloads: this one without `lang`; the login page after a form post.

@@ -115,3 +115,63 @@ async fn departments_are_created_with_their_categories_and_members() {
     let resident = app.resident("13800138401").await;
     problem(app.get_as("/api/v1/departments", &resident.access_token).await, StatusCode::FORBIDDEN).await;
 }
+
+#[tokio::test]
+async fn admins_find_accounts_grant_and_revoke_roles_and_disable_accounts() {
+    let app = spawn_app().await;
+    app.with_demo_city().await;
+    let admin = app.staff("13912350021", Role::Admin).await;
+    let t = &admin.access_token;
+    let someone = app.resident("13800350022").await;
+    let id = someone.user["id"].as_str().unwrap().to_owned();
+    let street: Value = app.get_as("/api/v1/regions?level=street", t).await.json().await.unwrap();
+    let street = street[0]["id"].as_str().unwrap().to_owned();
+
+    let found: Value = app.get_as("/api/v1/users?q=13800350022", t).await.json().await.unwrap();
+    assert_eq!(found.as_array().unwrap().len(), 1);
+    assert_eq!(found[0]["grants"][0]["role"], "resident");
+
+    // A dispatcher of a street; department staff need a department; a grid worker needs a grid.
+    let roles = format!("/api/v1/users/{id}/roles");
+    let res = app.post_json_as(&roles, t, &json!({"role": "dispatcher", "region_id": street})).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let res = app.post_json_as(&roles, t, &json!({"role": "dept_staff"})).await;
+    assert_eq!(problem(res, StatusCode::UNPROCESSABLE_ENTITY).await["errors"][0]["field"], "department_id");
+    let res = app.post_json_as(&roles, t, &json!({"role": "grid_worker", "region_id": street})).await;
+    assert_eq!(problem(res, StatusCode::UNPROCESSABLE_ENTITY).await["errors"][0]["code"], "not_a_grid");
+    let me: Value = app.me(&someone.access_token).await.json().await.unwrap();
+    let grant = me["roles"].as_array().unwrap().iter().find(|g| g["role"] == "dispatcher").unwrap().clone();
+    assert_eq!(grant["region_id"], street.as_str());
+
+    // Others may not; a grant of someone else is not theirs to revoke under this account.
+    let staff = app.staff("13912350023", Role::Dispatcher).await;
+    let res = app.post_json_as(&roles, &staff.access_token, &json!({"role": "admin"})).await;
+    assert_eq!(problem(res, StatusCode::FORBIDDEN).await["code"], "forbidden");
+    let found: Value = app.get_as("/api/v1/users?q=13800350022", t).await.json().await.unwrap();
+    let grant_id = found[0]["grants"].as_array().unwrap().iter().find(|g| g["role"] == "dispatcher").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let admin_id = admin.user["id"].as_str().unwrap();
+    let res = app.delete_as(&format!("/api/v1/users/{admin_id}/roles/{grant_id}"), t).await;
+    assert_eq!(problem(res, StatusCode::NOT_FOUND).await["code"], "grant_not_found");
+    let res = app.delete_as(&format!("{roles}/{grant_id}"), t).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let own = admin.user["roles"][0]["role"].clone();
+    assert_eq!(own, "admin");
+    let found: Value = app.get_as("/api/v1/users?q=13912350021", t).await.json().await.unwrap();
+    let own_grant = found[0]["grants"][0]["id"].as_str().unwrap();
+    let res = app.delete_as(&format!("/api/v1/users/{admin_id}/roles/{own_grant}"), t).await;
+    assert_eq!(problem(res, StatusCode::CONFLICT).await["code"], "own_admin_grant");
+
+    // Disabled: the sessions end and logging in is refused; not oneself.
+    let res = app.patch_json_as(&format!("/api/v1/users/{id}"), t, &json!({"disabled": true})).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        problem(app.refresh(&someone.refresh_token).await, StatusCode::UNAUTHORIZED).await["code"],
+        "refresh_token_invalid"
+    );
+    let res = app.patch_json_as(&format!("/api/v1/users/{admin_id}"), t, &json!({"disabled": true})).await;
+    assert_eq!(problem(res, StatusCode::CONFLICT).await["code"], "own_account");
+    assert_eq!(app.login_password("13912350021", STAFF_PASSWORD).await.status(), StatusCode::OK);
+}

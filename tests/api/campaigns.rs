@@ -98,7 +98,7 @@ async fn a_campaign_tags_tickets_before_and_after_it_is_entered_and_filters_list
         .patch_json_as(
             &format!("/api/v1/campaigns/{id}"),
             &c.dispatcher.access_token,
-            &json!({"categories": ["fire", "gas"]}),
+            &json!({"categories": ["fire", "gas"], "name": "消防与燃气安全专项整治"}),
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -109,6 +109,7 @@ async fn a_campaign_tags_tickets_before_and_after_it_is_entered_and_filters_list
     let res = app.get_as(&format!("/api/v1/campaigns/{id}"), &c.dept_staff.access_token).await;
     let got: Value = res.json().await.unwrap();
     assert_eq!((got["categories"].clone(), got["regions"].clone()), (json!(["fire", "gas"]), json!([district])));
+    assert_eq!(got["name"], "消防与燃气安全专项整治", "the new name is stored, not only answered");
     let list: Vec<Value> = app.get_as("/api/v1/campaigns", &c.dispatcher.access_token).await.json().await.unwrap();
     assert_eq!(list.len(), 1);
 }

@@ -313,6 +313,16 @@ async fn rules_and_grid_assignments_are_managed_by_admins() {
         .await;
     assert_eq!(problem(res, StatusCode::CONFLICT).await["code"], "routing_rule_exists");
     let id = rule["id"].as_str().unwrap();
+    // Its note and department change in place; an unknown department or a dispatcher is refused.
+    let path = format!("/api/v1/routing-rules/{id}");
+    let res = app.patch_json_as(&path, t, &json!({"note": "试点扩大"})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let changed: Value = res.json().await.unwrap();
+    assert_eq!((changed["note"].as_str(), &changed["department_id"]), (Some("试点扩大"), &gas_rule["department_id"]));
+    let res = app.patch_json_as(&path, t, &json!({"department_id": uuid::Uuid::now_v7()})).await;
+    assert_eq!(problem(res, StatusCode::UNPROCESSABLE_ENTITY).await["errors"][0]["field"], "department_id");
+    let res = app.patch_json_as(&path, &dispatcher.access_token, &json!({"note": "x"})).await;
+    problem(res, StatusCode::FORBIDDEN).await;
     assert_eq!(app.delete_as(&format!("/api/v1/routing-rules/{id}"), t).await.status(), StatusCode::NO_CONTENT);
     problem(app.delete_as(&format!("/api/v1/routing-rules/{id}"), t).await, StatusCode::NOT_FOUND).await;
 

@@ -36,6 +36,7 @@ mod ticket_map;
 mod ticket_refusals;
 mod ticket_support;
 mod tickets;
+mod web_admin;
 mod web_desk_views;
 mod web_session;
 mod web_tickets;

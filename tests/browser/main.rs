@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod a11y;
+mod admin;
 mod desk;
 mod desk_views;
 #[allow(dead_code)]
