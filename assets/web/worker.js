@@ -170,7 +170,7 @@
   HL.socket({
     open: function () { reload(); document.body.setAttribute('data-ready', '1'); },
     event: function (frame) {
-      if (frame.type === 'ticket_status' || frame.type === 'message') reload();
+      if (frame.type === 'ticket_changed' || frame.type === 'ticket_status' || frame.type === 'message') reload();
     }
   });
 })();

@@ -222,10 +222,11 @@ pub enum ServerEvent {
         /// The resident's wording.
         status_label: String,
     },
-    /// For staff at the desk: a ticket they handle changed (a move, a new report, an escalation, a
-    /// co-handling department, a note or reply). Carries no text of the change; the page reads the
-    /// ticket again. Sent to the department's staff (and co-handling departments'), the dispatchers
-    /// of its region and admins, as they stood before and after the change; never to residents.
+    /// For staff: a ticket they handle changed (a move, a new report, an escalation, a co-handling
+    /// department, a note or reply). Carries no text of the change; the page reads the ticket again.
+    /// Sent to the department's staff (and co-handling departments'), the dispatchers of its region,
+    /// admins and the ticket's grid worker, as they stood before and after the change; never to
+    /// residents.
     TicketChanged {
         /// Ticket id.
         ticket_id: Uuid,

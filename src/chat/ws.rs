@@ -51,10 +51,11 @@ pub struct WsQuery {
 /// Authenticate with `Authorization: Bearer <token>`, `?access_token=<token>`, or from this service's
 /// web pages with the session cookie (the handshake's `Origin` must be the service's own). The
 /// server sends JSON text frames: the chat events
-/// (`message`, `ticket_status`, `read`), for staff at the desk `ticket_changed`
+/// (`message`, `ticket_status`, `read`), for staff `ticket_changed`
 /// (`{"type":"ticket_changed","ticket_id":…,"number":…,"status":…,"version":N,"change":"accept"}`:
 /// a ticket they handle — their department's or co-handled, their region's as dispatcher, any as
-/// admin — was moved, reported, escalated, given a co-handling department or a note; read it again),
+/// admin, theirs to check as grid worker — was moved, reported, escalated, given a co-handling
+/// department or a note; read it again),
 /// and the session's own (`pong`, `resumed`, `error`). The
 /// client may send `{"type":"resume","cursors":[{"conversation_id":…,"after_seq":N}]}` to receive
 /// every message after `N` in order before live ones, and `{"type":"ping"}`. A client too slow to

@@ -1,8 +1,9 @@
-//! Live updates for the desk: once a change to a ticket has committed, the staff who handle it get a
-//! `ticket_changed` WebSocket event through the chat hub (the bus, so on every instance), and their
-//! queue or ticket page reads the ticket again. The audience is `notifications::audience::desk_users`
-//! as it stood before the change and after it, so a department that transferred a ticket away, or
-//! the dispatchers who routed it, see it leave their queue. The event names the ticket, its status,
+//! Live updates for the staff: once a change to a ticket has committed, the staff who handle it get
+//! a `ticket_changed` WebSocket event through the chat hub (the bus, so on every instance), and their
+//! queue, ticket page or task list reads the ticket again. The audience is
+//! `notifications::audience::desk_users` and the ticket's grid worker, as they stood before the
+//! change and after it, so a department that transferred a ticket away, the dispatchers who routed
+//! it or the grid worker who declined it see it leave their list. The event names the ticket, its status,
 //! version and the kind of change, never a note's or reply's text, and goes to no resident (a
 //! resident's own pushes are the outbox's `ticket_status`). Best effort, like chat events: a page
 //! that missed one reads again when its socket reconnects.
@@ -33,13 +34,17 @@ async fn tell(
 ) -> Result<(), crate::error::ApiError> {
     let co = co_departments(state.db(), after.id).await?;
     let mut users: Vec<Uuid> = desk_users(state.db(), after, &co).await?;
-    if let Some(before) =
-        before.filter(|b| b.department_id != after.department_id || b.region_path != after.region_path)
-    {
-        for user in desk_users(state.db(), before, &co).await? {
-            if !users.contains(&user) {
-                users.push(user);
-            }
+    let mut also = Vec::new();
+    if let Some(before) = before {
+        if before.department_id != after.department_id || before.region_path != after.region_path {
+            also.extend(desk_users(state.db(), before, &co).await?);
+        }
+        also.extend(before.grid_worker_id);
+    }
+    also.extend(after.grid_worker_id);
+    for user in also {
+        if !users.contains(&user) {
+            users.push(user);
         }
     }
     let event = ServerEvent::TicketChanged {
