@@ -503,3 +503,23 @@ async fn campaigns_are_started_once_per_form_changed_and_closed() {
     let (_, html) = boss.html("/admin/campaigns").await;
     assert!(html.contains("已结束") && !html.contains(&format!("/admin/campaigns/{id}/close")));
 }
+
+#[tokio::test]
+async fn a_search_matching_more_than_the_page_shows_says_so() {
+    let app = spawn_app().await;
+    let boss = admin(&app, "13912360051").await;
+    for i in 0..52 {
+        let phone = hazardline::auth::Phone::parse(&format!("138005{i:05}")).unwrap();
+        hazardline::auth::service::insert_user_hashed(app.state.db(), &phone, "居民", None, Role::Resident)
+            .await
+            .unwrap();
+    }
+    let (status, html) = boss.html("/admin/users?q=138005").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(html.matches("id=\"u-138005").count(), 50);
+    let more = "<p class=\"hint\" role=\"status\">只列出前 50 个";
+    assert!(html.contains(more), "the page says there may be more");
+    let (_, html) = boss.html("/admin/users?q=1380050000").await;
+    assert_eq!(html.matches("id=\"u-138005").count(), 10);
+    assert!(!html.contains(more), "ten found, all shown");
+}

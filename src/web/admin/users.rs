@@ -224,6 +224,9 @@ async fn page(
         @if accounts.is_empty() {
             p.empty { (t.adm_no_users) }
         } @else {
+            @if accounts.len() as u64 >= users::SEARCH_LIMIT {
+                p.hint role="status" { (t.adm_users_more.replace("{n}", &users::SEARCH_LIMIT.to_string())) }
+            }
             div.scroll {
                 table.queue.admin-table {
                     thead { tr {
