@@ -304,11 +304,10 @@ async fn submit(
         if body.is_empty() {
             return Err((StatusCode::UNPROCESSABLE_ENTITY, t.need_note));
         }
-        let req = CreateCommentRequest {
-            body: body.to_owned(),
-            visibility: Some(CommentVisibility::Internal),
-            template_id: None,
-        };
+        // An internal note unless the reply to the reporter was chosen.
+        let visibility =
+            if field(form, "visibility") == "public" { CommentVisibility::Public } else { CommentVisibility::Internal };
+        let req = CreateCommentRequest { body: body.to_owned(), visibility: Some(visibility), template_id: None };
         extras::comment(state, &viewer, id, req).await.map_err(|e| refusal(t, &e))?;
         return Ok(());
     }
@@ -323,7 +322,8 @@ async fn submit(
     Ok(())
 }
 
-/// One line of the timeline: a move or system event, or an internal note.
+/// One line of the timeline: a move or system event, or a comment (an internal note, or the thread
+/// with the reporter: their words and the replies to them).
 enum Entry<'a> {
     Event(&'a crate::tickets::dto::EventView),
     Note(&'a crate::tickets::dto::CommentView),
@@ -343,11 +343,7 @@ async fn detail(
     let ticket = service::get(state, &viewer, id).await?;
     let events = service::events(state, &viewer, id).await?;
     let handles = extras::handles(state, &viewer, id).await?;
-    let notes: Vec<_> = extras::comments(state, &viewer, id)
-        .await?
-        .into_iter()
-        .filter(|c| c.visibility == CommentVisibility::Internal)
-        .collect();
+    let notes: Vec<_> = extras::comments(state, &viewer, id).await?;
     let mut timeline: Vec<(DateTime<Utc>, Entry<'_>)> = events.iter().map(|e| (e.at, Entry::Event(e))).collect();
     timeline.extend(notes.iter().map(|n| (n.created_at, Entry::Note(n))));
     timeline.sort_by_key(|(at, _)| *at);
@@ -408,10 +404,16 @@ async fn detail(
                                     " → " span.to { (staff_label(lang, e.to)) }
                                     @if let Some(n) = &e.note { br; small.meta { (n) } }
                                 },
-                                Entry::Note(n) => li.note.internal {
+                                Entry::Note(n) if n.visibility == CommentVisibility::Internal => li.note.internal {
                                     time datetime=(n.created_at.to_rfc3339()) { (china(n.created_at)) }
                                     " " span.badge.internal { (t.internal) }
                                     " " span.what { (t.notes) }
+                                    br; span.body { (n.body) }
+                                },
+                                Entry::Note(n) => li.note.public {
+                                    time datetime=(n.created_at.to_rfc3339()) { (china(n.created_at)) }
+                                    " " span.badge.public { (t.public_thread) }
+                                    " " span.what { (if n.author_role == "reporter" || n.author_role == "follower" { t.from_reporter } else { t.reply_to_reporter }) }
                                     br; span.body { (n.body) }
                                 },
                             }
@@ -659,8 +661,14 @@ fn note_form(ctx: &PageCtx, ticket: &TicketView, refused: Option<&Refused>) -> M
                 None => p.msg.error role="alert" hidden {},
             }
             (hidden(ctx, ticket, NOTE))
+            @let public = Refused::kept(refused, NOTE, "visibility") == "public";
+            fieldset {
+                legend { (t.note_to) }
+                label.choice { input type="radio" name="visibility" value="internal" checked[!public]; " " (t.note_internal) }
+                label.choice { input type="radio" name="visibility" value="public" checked[public]; " " (t.note_public) }
+            }
             label { (t.note_body) textarea name="body" rows="2" maxlength="2000" required { (Refused::kept(refused, NOTE, "body")) } }
-            button.secondary type="submit" { (t.note_add) }
+            button.secondary type="submit" { (t.note_send) }
         }
     }
 }

@@ -432,6 +432,15 @@ pub struct Texts {
     pub adm_ticket_count: &'static str,
     pub adm_new_campaign: &'static str,
     pub adm_no_campaigns: &'static str,
+    // Desk ticket: the thread with the reporter.
+    pub public_thread: &'static str,
+    pub from_reporter: &'static str,
+    pub reply_to_reporter: &'static str,
+    pub note_to: &'static str,
+    pub note_internal: &'static str,
+    pub note_public: &'static str,
+    pub note_send: &'static str,
+    pub reply_from_desk: &'static str,
 }
 
 /// 简体中文.
@@ -643,8 +652,8 @@ pub static ZH: Texts = Texts {
     ground: "驳回类别",
     ground_not_hazard: "经核实不属于安全隐患",
     ground_invalid: "信息无效，无法核实",
-    note_add: "添加内部备注",
-    note_body: "备注内容（仅工作人员可见，群众看不到）",
+    note_add: "写备注或回复上报人",
+    note_body: "内容",
     internal: "内部",
     need_department: "请选择部门。",
     need_worker: "请选择网格员。",
@@ -762,6 +771,15 @@ pub static ZH: Texts = Texts {
     adm_ticket_count: "工单数",
     adm_new_campaign: "新建专项整治",
     adm_no_campaigns: "还没有专项整治。",
+    // Desk ticket: the thread with the reporter.
+    public_thread: "与上报人",
+    from_reporter: "上报人留言",
+    reply_to_reporter: "回复上报人",
+    note_to: "给谁看",
+    note_internal: "内部备注（仅工作人员）",
+    note_public: "回复上报人（上报人和关注者可见，会通知上报人）",
+    note_send: "提交",
+    reply_from_desk: "处理部门回复",
 };
 
 /// English.
@@ -972,8 +990,8 @@ pub static EN: Texts = Texts {
     ground: "Ground",
     ground_not_hazard: "Not a safety hazard",
     ground_invalid: "Invalid, cannot be checked",
-    note_add: "Add an internal note",
-    note_body: "Note (staff only; residents never see it)",
+    note_add: "Note or reply to the reporter",
+    note_body: "Text",
     internal: "Internal",
     need_department: "Choose a department.",
     need_worker: "Choose a grid worker.",
@@ -1091,6 +1109,15 @@ pub static EN: Texts = Texts {
     adm_ticket_count: "Tickets",
     adm_new_campaign: "Start a campaign",
     adm_no_campaigns: "No campaigns yet.",
+    // Desk ticket: the thread with the reporter.
+    public_thread: "With the reporter",
+    from_reporter: "From the reporter",
+    reply_to_reporter: "Reply to the reporter",
+    note_to: "Who sees it",
+    note_internal: "Internal note (staff only)",
+    note_public: "Reply to the reporter (the reporter and followers see it and are told)",
+    note_send: "Send",
+    reply_from_desk: "Reply from the desk",
 };
 
 /// What a resident reads for a status.

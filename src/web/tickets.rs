@@ -20,7 +20,8 @@ use crate::{
     error::ApiError,
     state::AppState,
     tickets::{
-        dto::{EventView, ListTicketsQuery, Photos, TicketSummary},
+        dto::{CommentView, CommentVisibility, EventView, ListTicketsQuery, Photos, TicketSummary},
+        extras,
         query::{self, ListParams},
         routes::viewer,
         service,
@@ -72,7 +73,13 @@ async fn list(state: &AppState, user: &CurrentUser, lang: Lang, req: &HttpReques
     for ticket in page.items {
         let view = service::get(state, &viewer, ticket.id).await?;
         let events = service::events(state, &viewer, ticket.id).await?;
-        rows.push(row(state, lang, &ticket, &view.photos, &events));
+        // The thread with the desk: the reporter's words and the replies (never internal notes).
+        let thread: Vec<CommentView> = extras::comments(state, &viewer, ticket.id)
+            .await?
+            .into_iter()
+            .filter(|c| c.visibility == CommentVisibility::Public)
+            .collect();
+        rows.push(row(state, lang, &ticket, &view.photos, (&events, &thread)));
     }
     let t = lang.texts();
     let older = page.next_cursor.map(|c| {
@@ -98,7 +105,13 @@ pub(super) fn china(at: DateTime<Utc>) -> String {
     crate::ledger::row::china(at).format("%m-%d %H:%M").to_string()
 }
 
-fn row(state: &AppState, lang: Lang, ticket: &TicketSummary, photos: &Photos, events: &[EventView]) -> Markup {
+fn row(
+    state: &AppState,
+    lang: Lang,
+    ticket: &TicketSummary,
+    photos: &Photos,
+    (events, thread): (&[EventView], &[CommentView]),
+) -> Markup {
     let t = lang.texts();
     let description: String = ticket.description.chars().take(80).collect();
     html! {
@@ -120,17 +133,35 @@ fn row(state: &AppState, lang: Lang, ticket: &TicketSummary, photos: &Photos, ev
                 (super::desk_ticket::photos(state, 3, t.photos_after, &photos.after))
                 h3.visually-hidden { (t.timeline) }
                 ol.timeline aria-label=(t.timeline) {
-                    @for e in events {
-                        li {
-                            time datetime=(e.at.to_rfc3339()) { (china(e.at)) }
-                            " " span.what { (action_label(lang, &e.action)) }
-                            " → " span.to { (status_label(lang, e.to)) }
+                    @for (at, entry) in merged(events, thread) {
+                        @match entry {
+                            Ok(e) => li {
+                                time datetime=(at.to_rfc3339()) { (china(at)) }
+                                " " span.what { (action_label(lang, &e.action)) }
+                                " → " span.to { (status_label(lang, e.to)) }
+                            },
+                            Err(c) => li.public {
+                                time datetime=(at.to_rfc3339()) { (china(at)) }
+                                " " span.what { (if c.author_role == "reporter" || c.author_role == "follower" { t.me } else { t.reply_from_desk }) }
+                                br; span.body { (c.body) }
+                            },
                         }
                     }
                 }
             }
         }
     }
+}
+
+/// The moves and the thread's comments in time order.
+fn merged<'a>(
+    events: &'a [EventView],
+    thread: &'a [CommentView],
+) -> Vec<(DateTime<Utc>, Result<&'a EventView, &'a CommentView>)> {
+    let mut all: Vec<_> =
+        events.iter().map(|e| (e.at, Ok(e))).chain(thread.iter().map(|c| (c.created_at, Err(c)))).collect();
+    all.sort_by_key(|(at, _)| *at);
+    all
 }
 
 /// A timeline entry's words: the workflow action, or a system event.

@@ -7,6 +7,7 @@
 use chrono::{Duration, Utc};
 use hazardline::{auth::cookie::csrf_token, geo::demo_city::grid_center};
 use reqwest::{header, StatusCode};
+use sea_orm::EntityTrait;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -144,7 +145,7 @@ async fn a_dispatcher_routes_an_unrouted_ticket_with_a_department_and_a_grid_wor
     assert!(form.contains("data-act=\"assign\"") && form.contains(&format!("<option value=\"{worker}\"")), "{form}");
     let department = other_department(&c.app, &json!(Uuid::nil().to_string())).await.to_string();
     let english = html(&c.app, &c.dispatcher, &format!("{}?lang=en", desk_path(&t))).await;
-    assert!(english.contains("Route and assign") && english.contains("Add an internal note"), "{english}");
+    assert!(english.contains("Route and assign") && english.contains("Note or reply to the reporter"), "{english}");
     assert!(english.contains(">Grid worker</label>") && !english.contains("请选择"));
 
     let fields =
@@ -260,6 +261,44 @@ async fn internal_notes_show_in_the_desk_timeline_and_never_on_the_residents_pag
     assert_eq!(page(&c.app, &c.resident, &desk_path(&t)).await.headers()["location"], "/chat");
     let res = post(&c.app, &c.resident, &t, &[("act", "note"), ("body", "我也来写")], true).await;
     assert_eq!(res.headers()["location"], "/chat", "a resident's post is sent home");
+}
+
+#[tokio::test]
+async fn a_reply_to_the_reporter_is_in_both_timelines_and_the_reporters_words_reach_the_desk() {
+    let c = cast().await;
+    let t = reported(&c).await;
+    let id = t["id"].as_str().unwrap();
+    // The reporter writes on their ticket (the API the chat and app use).
+    let res = c
+        .app
+        .post_json_as(
+            &format!("/api/v1/tickets/{id}/comments"),
+            &c.resident.access_token,
+            &json!({"body": "晚上八点后家里有人"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+    let reply = "明天上午九点上门查看，请留人在家";
+    let fields = [("act", "note"), ("visibility", "public"), ("body", reply)];
+    done(&post(&c.app, &c.dept_staff, &t, &fields, true).await, &t, "note");
+    let internal = "先查楼道监控";
+    done(&post(&c.app, &c.dept_staff, &t, &[("act", "note"), ("body", internal)], true).await, &t, "note");
+
+    let desk = html(&c.app, &c.dept_staff, &desk_path(&t)).await;
+    let timeline = &desk[desk.find("id=\"timeline\"").unwrap()..];
+    let public: Vec<&str> = timeline.split("class=\"note public\"").skip(1).collect();
+    assert_eq!(public.len(), 2, "the reporter's words and the reply: {timeline}");
+    assert!(public[0].contains("上报人留言") && public[0].contains("晚上八点后家里有人"), "{timeline}");
+    assert!(public[1].contains("回复上报人") && public[1].contains(reply), "{timeline}");
+    assert!(timeline.contains("class=\"note internal\"") && timeline.contains(internal));
+
+    // The resident reads the reply, in order, and not the note.
+    let mine = html(&c.app, &c.resident, "/tickets/live").await;
+    let (words, answer) = (mine.find("晚上八点后家里有人").unwrap(), mine.find(reply).expect("the reply"));
+    assert!(words < answer && mine.contains("处理部门回复") && !mine.contains(internal), "{mine}");
+    // And is told of it: the reply goes out as a notice to the reporter.
+    let outbox = entity::outbox::Entity::find().all(c.app.state.db()).await.unwrap();
+    assert!(outbox.iter().any(|o| o.kind == "reply" && o.audience == "reporter"), "{outbox:?}");
 }
 
 /// The next `ticket_changed` event on `ws`, skipping the others.
