@@ -9,6 +9,32 @@
     HL.status(HL.t.updated);
   });
 
+  // A message to the desk on one ticket: one Idempotency-Key per message, so a retry on a bad
+  // network writes it once; the list is read again after it.
+  var keys = {};
+  list.addEventListener('submit', function (e) {
+    var form = e.target.closest('form[data-act="comment"]');
+    if (!form) return;
+    e.preventDefault();
+    var id = form.closest('li[data-id]').getAttribute('data-id');
+    var box = form.querySelector('textarea');
+    var body = box.value.trim();
+    if (!body) { HL.notice(HL.t.need_text); box.focus(); return; }
+    var key = keys[id] || (keys[id] = HL.uid());
+    Array.prototype.forEach.call(form.querySelectorAll('button, textarea'), function (c) { c.disabled = true; });
+    HL.notice('');
+    HL.api('POST', '/api/v1/tickets/' + id + '/comments', { body: body }, key)
+      .then(function () {
+        delete keys[id];
+        return reload();
+      })
+      .then(function () { HL.status(HL.t.comment_sent); })
+      .catch(function (f) {
+        HL.notice(HL.errorText(f));
+        Array.prototype.forEach.call(form.querySelectorAll('button, textarea'), function (c) { c.disabled = false; });
+      });
+  });
+
   var opened = 0;
   HL.socket({
     open: function () {

@@ -17,7 +17,7 @@ use super::{
     dto::{
         AddCoDepartmentRequest, CommentView, CommentVisibility, CreateCommentRequest, RateTicketRequest, TicketView,
     },
-    service::{build_view, co_departments, visible_row},
+    service::{build_view, co_departments, finish, replayed, visible_row, Answer, Retry},
     status::{ActorRole, TicketStatus},
     store,
     templates::active_template,
@@ -122,14 +122,16 @@ pub async fn comments(state: &AppState, viewer: &Viewer, id: Uuid) -> Result<Vec
     Ok(rows.into_iter().map(|c| comment_view(viewer, &row, handling, c)).collect())
 }
 
-/// Writes a comment. A public comment by staff handling the ticket is a reply: the reporter and
-/// followers are told. Only they write internal notes and use response templates.
+/// Writes a comment and answers its `CommentView` (201), or with `retry` the saved answer of the
+/// first request with that key. A public comment by staff handling the ticket is a reply: the
+/// reporter and followers are told. Only they write internal notes and use response templates.
 pub async fn comment(
     state: &AppState,
     viewer: &Viewer,
     id: Uuid,
     req: CreateCommentRequest,
-) -> Result<CommentView, ApiError> {
+    retry: Option<&Retry>,
+) -> Result<Answer, ApiError> {
     let now = state.clock().now();
     let (row, staff) = ticket_for(state, viewer, id).await?;
     let body = req.body.trim().to_owned();
@@ -160,6 +162,11 @@ pub async fn comment(
         created_at: now,
     };
     let txn = state.db().begin().await?;
+    // A retried comment (same key) is answered from the first and written once.
+    if let Some(answer) = replayed(&txn, viewer.id, retry, now).await? {
+        txn.rollback().await?;
+        return Ok(answer);
+    }
     ticket_comment::Entity::insert(comment.clone().into_active_model()).exec_without_returning(&txn).await?;
     if staff && visibility == CommentVisibility::Public {
         let payload = serde_json::json!({
@@ -175,10 +182,12 @@ pub async fn comment(
         }
         entity::outbox::Entity::insert_many(rows).exec_without_returning(&txn).await?;
     }
-    txn.commit().await?;
+    let body = serde_json::to_string(&comment_view(viewer, &row, staff, comment.clone()))
+        .map_err(|e| ApiError::internal(anyhow::Error::new(e)))?;
+    let answer = finish(txn, viewer.id, retry, actix_web::http::StatusCode::CREATED, body, now).await?;
     super::live::changed(state, None, &row, "comment").await;
     tracing::info!(ticket.id = %id, comment.id = %comment.id, visibility = visibility.as_str(), "comment written");
-    Ok(comment_view(viewer, &row, staff, comment))
+    Ok(answer)
 }
 
 /// Adds a co-handling department (dispatchers of the place, admins). Idempotent: adding it again

@@ -89,7 +89,7 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, ApiError> {
 }
 
 /// Runs `begin` for a retry inside `txn`; `Some(answer)` when the request was answered before.
-async fn replayed(
+pub(super) async fn replayed(
     txn: &DatabaseTransaction,
     user: Uuid,
     retry: Option<&Retry>,
@@ -102,7 +102,7 @@ async fn replayed(
     }
 }
 
-async fn finish(
+pub(super) async fn finish(
     txn: DatabaseTransaction,
     user: Uuid,
     retry: Option<&Retry>,

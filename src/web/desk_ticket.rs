@@ -308,7 +308,7 @@ async fn submit(
         let visibility =
             if field(form, "visibility") == "public" { CommentVisibility::Public } else { CommentVisibility::Internal };
         let req = CreateCommentRequest { body: body.to_owned(), visibility: Some(visibility), template_id: None };
-        extras::comment(state, &viewer, id, req).await.map_err(|e| refusal(t, &e))?;
+        extras::comment(state, &viewer, id, req, None).await.map_err(|e| refusal(t, &e))?;
         return Ok(());
     }
     let action = Action::parse(act).ok().filter(|a| PAGE_MOVES.contains(a));

@@ -441,6 +441,10 @@ pub struct Texts {
     pub note_public: &'static str,
     pub note_send: &'static str,
     pub reply_from_desk: &'static str,
+    pub write_to_desk: &'static str,
+    pub write_to_desk_label: &'static str,
+    pub need_text: &'static str,
+    pub comment_sent: &'static str,
 }
 
 /// 简体中文.
@@ -780,6 +784,10 @@ pub static ZH: Texts = Texts {
     note_public: "回复上报人（上报人和关注者可见，会通知上报人）",
     note_send: "提交",
     reply_from_desk: "处理部门回复",
+    write_to_desk: "给处理部门留言",
+    write_to_desk_label: "留言内容（处理部门能看到）",
+    need_text: "请先写下要说的话。",
+    comment_sent: "留言已发出。",
 };
 
 /// English.
@@ -1118,6 +1126,10 @@ pub static EN: Texts = Texts {
     note_public: "Reply to the reporter (the reporter and followers see it and are told)",
     note_send: "Send",
     reply_from_desk: "Reply from the desk",
+    write_to_desk: "Write to the desk",
+    write_to_desk_label: "Your message (the staff handling it read it)",
+    need_text: "Write something first.",
+    comment_sent: "Message sent.",
 };
 
 /// What a resident reads for a status.

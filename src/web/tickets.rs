@@ -115,7 +115,7 @@ fn row(
     let t = lang.texts();
     let description: String = ticket.description.chars().take(80).collect();
     html! {
-        li.ticket #{"t-" (ticket.number)} data-status=(ticket.status.as_str()) {
+        li.ticket #{"t-" (ticket.number)} data-id=(ticket.id) data-status=(ticket.status.as_str()) {
             article aria-labelledby={"h-" (ticket.number)} {
                 header {
                     h2 #{"h-" (ticket.number)} { (ticket.number) }
@@ -146,6 +146,14 @@ fn row(
                                 br; span.body { (c.body) }
                             },
                         }
+                    }
+                }
+                details.more {
+                    summary { (t.write_to_desk) }
+                    form.stack.confirm data-act="comment" novalidate {
+                        label for={"comment-" (ticket.number)} { (t.write_to_desk_label) }
+                        textarea #{"comment-" (ticket.number)} name="body" rows="2" maxlength="1000" required {}
+                        button.secondary type="submit" { (t.send) }
                     }
                 }
             }

@@ -69,3 +69,41 @@ async fn older_reports_are_a_page_back_and_none_is_shown_twice() {
     let html = res.text().await.unwrap();
     assert!(html.contains("这个链接已失效。") && html.contains("<a href=\"/tickets\">回到最新</a>"), "{html}");
 }
+
+#[tokio::test]
+async fn a_comment_sent_twice_with_one_key_is_written_once_and_answered_again() {
+    let c = cast().await;
+    let t = submit(&c.app, &c.resident, &report("fire", grid_center(0, 0), &[])).await["ticket"].clone();
+    let url = c.app.url(&format!("/api/v1/tickets/{}/comments", t["id"].as_str().unwrap()));
+    let send = |key: &'static str, body: &'static str| {
+        c.app
+            .client
+            .post(&url)
+            .bearer_auth(&c.resident.access_token)
+            .header("Idempotency-Key", key)
+            .json(&serde_json::json!({ "body": body }))
+            .send()
+    };
+    let first = send("c-1", "晚上八点后家里有人").await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    assert!(first.headers().get("idempotent-replayed").is_none());
+    let first: serde_json::Value = first.json().await.unwrap();
+    let again = send("c-1", "晚上八点后家里有人").await.unwrap();
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.json::<serde_json::Value>().await.unwrap()["id"], first["id"], "the same comment");
+    let other = send("c-1", "另一句话").await.unwrap();
+    assert_eq!(other.status(), StatusCode::UNPROCESSABLE_ENTITY, "a key is for one request");
+
+    let comments: serde_json::Value = c
+        .app
+        .get_as(&format!("/api/v1/tickets/{}/comments", t["id"].as_str().unwrap()), &c.resident.access_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(comments.as_array().unwrap().len(), 1, "{comments}");
+    // The page offers the form on each ticket, and shows the comment in the timeline.
+    let html = c.app.get_as("/tickets/live", &c.resident.access_token).await.text().await.unwrap();
+    assert!(html.contains("data-act=\"comment\"") && html.contains("晚上八点后家里有人"), "{html}");
+}

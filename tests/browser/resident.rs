@@ -166,6 +166,17 @@ async fn a_resident_reports_a_hazard_with_a_photo_in_the_chat_and_sees_staff_wor
     assert!(timeline.contains("上报") && timeline.contains("签收"), "{timeline}");
     screenshots(&b, "tickets").await;
 
+    // A word to the desk from the ticket: empty is refused on the page, then it is sent and shows.
+    b.click(&b.find(&format!("#t-{number} details.more summary")).await).await;
+    b.click(&b.find(&format!("#t-{number} form[data-act=comment] button[type=submit]")).await).await;
+    b.wait_text("#notice", "请先写下要说的话。").await;
+    b.type_into(&b.find(&format!("#comment-{number}")).await, "晚上八点后家里有人").await;
+    b.click(&b.find(&format!("#t-{number} form[data-act=comment] button[type=submit]")).await).await;
+    b.wait_text("#live", "留言已发出。").await;
+    let timeline = b.text(&format!("#t-{number} .timeline")).await;
+    assert!(timeline.contains("晚上八点后家里有人"), "{timeline}");
+    assert_eq!(b.js("return window.__stayed", json!([])).await, "no reload");
+
     assert_no_console_errors(&b, &["status of 415"]).await;
     b.quit().await;
 }

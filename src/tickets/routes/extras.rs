@@ -1,8 +1,8 @@
 //! HTTP: comments, reply templates, co-handling departments and the rating.
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
-use super::viewer;
+use super::{respond, retry_of, viewer};
 use crate::{
     auth::CurrentUser,
     error::{ApiError, ProblemDetails},
@@ -40,17 +40,19 @@ pub(super) async fn list_ticket_comments(
 
 /// Comment on a ticket the caller sees. Staff write public replies (the reporter and followers are
 /// notified) or `internal` notes; residents write public comments on their own or followed tickets.
+/// Send an `Idempotency-Key` so a retry writes the comment once and answers it again.
 #[utoipa::path(
     tag = "tickets",
-    params(TicketPath),
+    params(TicketPath, ("Idempotency-Key" = Option<String>, Header, description = "1–64 letters, digits, - _ . : ; kept a day")),
     request_body = CreateCommentRequest,
     responses(
         (status = 201, description = "Written", body = CommentView),
-        (status = 400, description = "`invalid_body` or `invalid_json`", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 400, description = "`invalid_body`, `invalid_json` or `invalid_idempotency_key`", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 401, description = "Not logged in", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "`ticket_not_found`", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "`request_in_progress`: the first request with this key is still running", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "Blank or long `body`, `visibility` or `template_id` not for residents, unknown template", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "Blank or long `body`, `visibility` or `template_id` not for residents, unknown template; `idempotency_key_reused`", body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -58,11 +60,13 @@ pub(super) async fn list_ticket_comments(
 pub(super) async fn create_ticket_comment(
     state: web::Data<AppState>,
     user: CurrentUser,
+    req: HttpRequest,
     path: web::Path<TicketPath>,
     body: ApiJson<CreateCommentRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let retry = retry_of(&req, body.bytes())?;
     let viewer = viewer(&state, &user).await?;
-    Ok(HttpResponse::Created().json(extras::comment(&state, &viewer, path.id, body.into_inner()).await?))
+    Ok(respond(extras::comment(&state, &viewer, path.id, body.into_inner(), retry.as_ref()).await?))
 }
 
 /// Reply templates for this ticket (staff): the active ones for its category and status, with the
