@@ -79,12 +79,58 @@
     if (el) el.textContent = text || '';
   }
 
-  // A server-rendered region (`box`) fetched again from `url` and swapped in place; calls while a
-  // fetch is under way share it. `done()` runs after each swap. Returns the reload function.
+  // What the user is in the middle of inside `box`, to survive a swap: the fields they changed and
+  // the disclosures they opened (by id), the radio buttons they moved (by name), the focused field.
+  function inProgress(box) {
+    var kept = { values: [], radios: [], open: [], focus: null };
+    Array.prototype.forEach.call(box.querySelectorAll('textarea[id], select[id], input[id]'), function (el) {
+      if (el.type === 'hidden' || el.type === 'file' || el.type === 'radio' || el.type === 'checkbox') return;
+      var changed = el.tagName === 'SELECT'
+        ? Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; })
+        : el.value !== el.defaultValue;
+      if (changed) kept.values.push([el.id, el.value]);
+    });
+    Array.prototype.forEach.call(box.querySelectorAll('input[type=radio]:checked'), function (el) {
+      if (!el.defaultChecked) kept.radios.push([el.name, el.value]);
+    });
+    Array.prototype.forEach.call(box.querySelectorAll('details[id][open]'), function (el) { kept.open.push(el.id); });
+    var active = document.activeElement;
+    if (active && active.id && box.contains(active)) kept.focus = active.id;
+    return kept;
+  }
+
+  function putBack(box, kept) {
+    kept.values.forEach(function (v) { var el = document.getElementById(v[0]); if (el && box.contains(el)) el.value = v[1]; });
+    kept.radios.forEach(function (r) {
+      Array.prototype.forEach.call(box.querySelectorAll('input[type=radio]'), function (el) {
+        if (el.name === r[0] && el.value === r[1]) el.checked = true;
+      });
+    });
+    kept.open.forEach(function (id) { var el = document.getElementById(id); if (el && box.contains(el)) el.open = true; });
+    var focus = kept.focus && document.getElementById(kept.focus);
+    if (focus && box.contains(focus)) focus.focus();
+  }
+
+  // Whether a form in `box` holds chosen photos not yet sent: a swap would drop them (a file input
+  // cannot be refilled), so the swap waits until the form is sent or emptied.
+  function holdsPhotos(box) {
+    return Array.prototype.some.call(box.querySelectorAll('input[type=file]'), function (el) {
+      return !el.disabled && el.files && el.files.length > 0;
+    });
+  }
+
+  // A server-rendered region (`box`) fetched again from `url` and swapped in place, keeping what
+  // the user is in the middle of (`inProgress`); calls while a fetch is under way share it, and one
+  // more fetch follows if any came in meanwhile (it may have missed their change). While a form
+  // holds chosen photos the swap is put off until the next call after they are sent. `done()` runs
+  // after each swap. Returns the reload function.
   function live(box, url, done) {
     var pending = null;
-    return function reload() {
-      if (pending) return pending;
+    var again = false;
+    function reload() {
+      if (pending) { again = true; return pending; }
+      if (holdsPhotos(box)) { again = false; return Promise.resolve(); }
+      var kept = inProgress(box);
       pending = fetch(url, { credentials: 'same-origin', headers: { Accept: 'text/html' } })
         .then(function (res) {
           if (res.status === 401) { toLogin(); return null; }
@@ -94,13 +140,18 @@
         .then(function (html) {
           if (html === null) return;
           box.innerHTML = html;
+          putBack(box, kept);
           document.body.setAttribute('data-updated', String(Number(document.body.getAttribute('data-updated') || 0) + 1));
           if (done) done();
         })
         .catch(function () { notice(t.err_generic); })
-        .then(function () { pending = null; });
+        .then(function () {
+          pending = null;
+          if (again) { again = false; return reload(); }
+        });
       return pending;
-    };
+    }
+    return reload;
   }
 
   // The WebSocket, authenticated by the session cookie; reconnects with backoff. `handlers.open(ws)`

@@ -38,26 +38,9 @@
     return box.querySelector('form[data-act="' + where.act + '"] [name="' + where.name + '"]');
   }
 
-  // Fetches the region again and puts back what was being typed. A change announced while a fetch
-  // is under way may have missed it: one more fetch follows (however many were announced).
-  var running = null;
-  var again = false;
+  // Fetches the region again (HL.live: a change announced while a fetch is under way gets one more)
+  // and puts back what was being typed in the forms, which are known by data-act and field name.
   function reload() {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = refresh().then(function () {
-      running = null;
-      if (again) {
-        again = false;
-        return reload();
-      }
-    });
-    return running;
-  }
-
-  function refresh() {
     var kept = typed();
     return fetchAgain().then(function () {
       kept.fields.forEach(function (f) {

@@ -148,7 +148,7 @@ fn row(
                         }
                     }
                 }
-                details.more {
+                details.more #{"write-" (ticket.number)} {
                     summary { (t.write_to_desk) }
                     form.stack.confirm data-act="comment" novalidate {
                         label for={"comment-" (ticket.number)} { (t.write_to_desk_label) }

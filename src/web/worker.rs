@@ -96,7 +96,7 @@ fn card(lang: Lang, ticket: &TicketSummary) -> Markup {
                 @match ticket.status {
                     TicketStatus::Assigned => {
                         button.primary.wide type="button" data-act="accept" { (t.accept) }
-                        details.more {
+                        details.more #{"more-" (id)} {
                             summary { (t.decline) }
                             form.stack.confirm data-act="decline" {
                                 label for={"decline-" (id)} { (t.note) " " span.hint { (t.optional) } }
@@ -116,7 +116,7 @@ fn card(lang: Lang, ticket: &TicketSummary) -> Markup {
                             button.primary type="submit" value="confirm" { (t.confirm_hazard) }
                             button.secondary type="submit" value="resolve_on_spot" { (t.resolve_on_spot) }
                         }
-                        details.more {
+                        details.more #{"more-" (id)} {
                             summary { (t.not_a_hazard_q) }
                             form.stack.confirm data-act="reject" {
                                 fieldset {

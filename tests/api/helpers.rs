@@ -69,7 +69,13 @@ pub async fn spawn_app_with_clock(clock: Arc<dyn Clock>, change: impl FnOnce(&mu
     let state = app.state().clone();
     let sms = app.sms_log();
     tokio::spawn(app.run_until_stopped());
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    // Idle connections are dropped before the server's keep-alive (5 s) closes them: reusing one the
+    // server is closing at that moment fails the request (IncompleteMessage) on a busy machine.
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_idle_timeout(std::time::Duration::from_secs(2))
+        .build()
+        .expect("client");
     let media_dir = settings.media.dir.clone();
     TestApp { address, client, state, sms, settings, media_dir, _db: db, _media: media }
 }

@@ -83,10 +83,29 @@ async fn a_grid_worker_sees_tasks_by_deadline_accepts_with_one_tap_and_confirms_
     assert_eq!(ticket["hazard_level"], "general");
     screenshots(&b, "worker-confirmed").await;
 
-    // The other task is declined with a note: it leaves the list, with the note in its history.
+    // The other task is declined with a note. While the note is being typed, a new report in the
+    // grid reaches the page (ticket_changed) and the list is read again: the open form and the
+    // words typed so far stay.
     let later_item = format!("#t-{later_no}");
     b.click(&b.find(&format!("{later_item} details.more summary")).await).await;
-    b.type_into(&b.find(&format!("{later_item} form[data-act=decline] textarea")).await, "不在我的网格").await;
+    b.type_into(&b.find(&format!("{later_item} form[data-act=decline] textarea")).await, "不在我的").await;
+    let swaps = b.js("return Number(document.body.dataset.updated || 0)", json!([])).await.as_u64().unwrap();
+    let newer = report(&app, &resident, "normal", "小区门口的消防栓被车挡住").await;
+    b.wait_for(
+        "the new task to arrive",
+        "return document.querySelector(arguments[0]) && Number(document.body.dataset.updated) > arguments[1]",
+        json!([format!("#t-{}", newer["number"].as_str().unwrap()), swaps]),
+    )
+    .await;
+    let kept = b
+        .js(
+            "var d = document.querySelector(arguments[0] + ' details.more'); \
+             return [d.open, d.querySelector('textarea').value]",
+            json!([later_item]),
+        )
+        .await;
+    assert_eq!(kept, json!([true, "不在我的"]), "the swap kept the open form and the words");
+    b.type_into(&b.find(&format!("{later_item} form[data-act=decline] textarea")).await, "网格").await;
     b.click(&b.find(&format!("{later_item} form[data-act=decline] button[type=submit]")).await).await;
     b.wait_text("#live", "已退回，将转给其他网格员。").await;
     b.wait_for("the declined task to leave", "return !document.querySelector(arguments[0])", json!([later_item])).await;
