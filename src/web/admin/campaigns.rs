@@ -10,7 +10,7 @@ use maud::{html, Markup};
 use uuid::Uuid;
 
 use super::{
-    admin, all_regions, bad, broken, csrf, csrf_error, done, form_ok, message_for, page_ctx, refusal, region_name,
+    admin, all_regions, bad, broken, checked, csrf, done, edit_param, message_for, page_ctx, refusal, region_name,
     region_options, respond, ticked, typed, Area, Failed, Form, Once,
 };
 use crate::{
@@ -62,9 +62,7 @@ async fn get_campaigns(state: web::Data<AppState>, req: HttpRequest) -> HttpResp
         Ok(u) => u,
         Err(res) => return *res,
     };
-    let edit = url::form_urlencoded::parse(req.query_string().as_bytes())
-        .find(|(k, _)| k == "edit")
-        .map(|(_, v)| v.into_owned());
+    let edit = edit_param(&req);
     page(&state, &req, &user, StatusCode::OK, edit.as_deref(), None).await
 }
 
@@ -76,9 +74,7 @@ async fn post_create(state: web::Data<AppState>, req: HttpRequest, body: web::By
     };
     let form = Form::parse(&body);
     let result = async {
-        if !form_ok(&state, &req, &user, &form) {
-            return Err(csrf_error());
-        }
+        checked(&state, &req, &user, &form)?;
         let key =
             IdempotencyKey::parse(form.get("once")).map_err(|_| ApiError::bad_request("form_used", "no token"))?;
         let retry = Retry { key, hash: idempotency::fingerprint("POST", PATH, &body) };
@@ -112,9 +108,7 @@ async fn post_update(
     };
     let form = Form::parse(&body);
     let result = async {
-        if !form_ok(&state, &req, &user, &form) {
-            return Err(csrf_error());
-        }
+        checked(&state, &req, &user, &form)?;
         let change = UpdateCampaignRequest {
             name: Some(form.get("name").to_owned()),
             description: Some(form.get("description").to_owned()),
@@ -146,9 +140,7 @@ async fn post_close(
     };
     let form = Form::parse(&body);
     let result = async {
-        if !form_ok(&state, &req, &user, &form) {
-            return Err(csrf_error());
-        }
+        checked(&state, &req, &user, &form)?;
         let change = UpdateCampaignRequest { ends_at: Some(state.clock().now()), ..UpdateCampaignRequest::default() };
         service::update(&state, &viewer(&state, &user).await?, *id, change).await
     }

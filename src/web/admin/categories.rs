@@ -8,7 +8,7 @@ use actix_web::{get, http::StatusCode, post, web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 
 use super::{
-    admin, bad, broken, csrf, csrf_error, done, form_ok, page_ctx, refusal, respond, ticked, typed, Area, Failed, Form,
+    admin, bad, broken, checked, csrf, done, edit_param, page_ctx, refusal, respond, ticked, typed, Area, Failed, Form,
 };
 use crate::{
     admin::{
@@ -89,9 +89,7 @@ async fn get_categories(state: web::Data<AppState>, req: HttpRequest) -> HttpRes
         Ok(u) => u,
         Err(res) => return *res,
     };
-    let edit = url::form_urlencoded::parse(req.query_string().as_bytes())
-        .find(|(k, _)| k == "edit")
-        .map(|(_, v)| v.into_owned());
+    let edit = edit_param(&req);
     page(&state, &req, &user, StatusCode::OK, edit.as_deref(), None).await
 }
 
@@ -102,7 +100,11 @@ async fn post_create(state: web::Data<AppState>, req: HttpRequest, body: web::By
         Err(res) => return *res,
     };
     let form = Form::parse(&body);
-    let result = if form_ok(&state, &req, &user, &form) { create(&state, &form).await } else { Err(csrf_error()) };
+    let result = async {
+        checked(&state, &req, &user, &form)?;
+        create(&state, &form).await
+    }
+    .await;
     match result {
         Ok(()) => done(PATH, "saved"),
         Err(e) => refused(&state, &req, &user, "new", form, &e).await,
@@ -121,8 +123,11 @@ async fn post_update(
         Err(res) => return *res,
     };
     let form = Form::parse(&body);
-    let result =
-        if form_ok(&state, &req, &user, &form) { update(&state, &code, &form).await } else { Err(csrf_error()) };
+    let result = async {
+        checked(&state, &req, &user, &form)?;
+        update(&state, &code, &form).await
+    }
+    .await;
     match result {
         Ok(()) => done(PATH, "saved"),
         Err(e) => refused(&state, &req, &user, &code, form, &e).await,

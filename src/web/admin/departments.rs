@@ -8,8 +8,8 @@ use maud::{html, Markup};
 use uuid::Uuid;
 
 use super::{
-    admin, all_regions, bad, broken, categories::kind_label, csrf, csrf_error, done, form_ok, message_for, page_ctx,
-    refusal, region_name, region_options, respond, ticked, typed, uuid_field, Area, Failed, Form, Once,
+    admin, all_regions, bad, broken, categories::kind_label, checked, csrf, done, message_for, page_ctx, refusal,
+    region_name, region_options, respond, ticked, typed, uuid_field, Area, Failed, Form, Once,
 };
 use crate::{
     admin::{
@@ -63,9 +63,7 @@ async fn post_create(state: web::Data<AppState>, req: HttpRequest, body: web::By
     };
     let form = Form::parse(&body);
     let result = async {
-        if !form_ok(&state, &req, &user, &form) {
-            return Err(csrf_error());
-        }
+        checked(&state, &req, &user, &form)?;
         let once = Once::claim(&state, &user, &form).await?;
         let created = async {
             let req = CreateDepartmentRequest {
@@ -105,9 +103,7 @@ async fn post_update(
     };
     let form = Form::parse(&body);
     let result = async {
-        if !form_ok(&state, &req, &user, &form) {
-            return Err(csrf_error());
-        }
+        checked(&state, &req, &user, &form)?;
         let change = UpdateDepartmentRequest {
             name: Some(form.get("name").to_owned()),
             kind: Some(kind(&form)?),
@@ -139,9 +135,7 @@ async fn post_add_member(
     };
     let form = Form::parse(&body);
     let result = async {
-        if !form_ok(&state, &req, &user, &form) {
-            return Err(csrf_error());
-        }
+        checked(&state, &req, &user, &form)?;
         let account = users::by_phone(&state, form.get("phone"), "phone").await?;
         service::add_member(&state, *id, account.id).await
     }
@@ -167,9 +161,7 @@ async fn post_remove_member(
     let (id, grant) = path.into_inner();
     let form = Form::parse(&body);
     let result = async {
-        if !form_ok(&state, &req, &user, &form) {
-            return Err(csrf_error());
-        }
+        checked(&state, &req, &user, &form)?;
         let member = users::department_members(&state, id).await?.into_iter().find(|m| m.grant_id == grant);
         let Some(member) = member else { return Err(ApiError::not_found("grant_not_found", "no such member")) };
         users::revoke(&state, user.id, member.user_id, grant).await

@@ -137,10 +137,21 @@ impl Form {
     }
 }
 
-/// Whether a form came from this site and carries the CSRF token of this session and user.
-pub(super) fn form_ok(state: &AppState, req: &HttpRequest, user: &CurrentUser, form: &Form) -> bool {
-    cookie::same_origin(req, &state.settings().server.public_url)
-        && cookie::csrf_matches(state.jwt(), req, form.get("csrf_token"), Some(user.id))
+/// Whether a posted form came from this site's page with the session's CSRF token: `Ok`, or the
+/// `csrf_token_invalid` refusal (403) its page shows.
+pub(super) fn checked(state: &AppState, req: &HttpRequest, user: &CurrentUser, form: &Form) -> Result<(), ApiError> {
+    let ok = cookie::same_origin(req, &state.settings().server.public_url)
+        && cookie::csrf_matches(state.jwt(), req, form.get("csrf_token"), Some(user.id));
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::new(StatusCode::FORBIDDEN, "csrf_token_invalid", "the form's token is missing or stale"))
+    }
+}
+
+/// The row an admin page is asked to edit (`?edit=`).
+pub(super) fn edit_param(req: &HttpRequest) -> Option<String> {
+    url::form_urlencoded::parse(req.query_string().as_bytes()).find(|(k, _)| k == "edit").map(|(_, v)| v.into_owned())
 }
 
 /// A form that was refused: which one (`new`, or the id of the row it edits), what was typed, and
@@ -213,11 +224,6 @@ pub(super) fn explain(lang: Lang, e: &ApiError) -> (StatusCode, String) {
         _ => t.err_refused.to_owned(),
     };
     (e.status(), text)
-}
-
-/// The refusal of a form without a valid CSRF token or from another origin.
-pub(super) fn csrf_error() -> ApiError {
-    ApiError::new(StatusCode::FORBIDDEN, "csrf_token_invalid", "the form's token is missing or stale")
 }
 
 /// The status and words for a refused form of this request.

@@ -8,7 +8,7 @@ use maud::html;
 use uuid::Uuid;
 
 use super::{
-    admin, all_departments, all_regions, broken, csrf, csrf_error, department_name, department_options, done, form_ok,
+    admin, all_departments, all_regions, broken, checked, csrf, department_name, department_options, done, edit_param,
     message_for, page_ctx, refusal, region_name, region_options, respond, typed, uuid_field, Area, Failed, Form,
 };
 use crate::{
@@ -35,9 +35,7 @@ async fn get_rules(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse
         Ok(u) => u,
         Err(res) => return *res,
     };
-    let edit = url::form_urlencoded::parse(req.query_string().as_bytes())
-        .find(|(k, _)| k == "edit")
-        .map(|(_, v)| v.into_owned());
+    let edit = edit_param(&req);
     page(&state, &req, &user, StatusCode::OK, edit.as_deref(), None).await
 }
 
@@ -49,9 +47,7 @@ async fn post_create(state: web::Data<AppState>, req: HttpRequest, body: web::By
     };
     let form = Form::parse(&body);
     let result = async {
-        if !form_ok(&state, &req, &user, &form) {
-            return Err(csrf_error());
-        }
+        checked(&state, &req, &user, &form)?;
         let category = form.get("category");
         if category.is_empty() {
             return Err(super::bad("category", "required"));
@@ -84,9 +80,7 @@ async fn post_update(
     };
     let form = Form::parse(&body);
     let result = async {
-        if !form_ok(&state, &req, &user, &form) {
-            return Err(csrf_error());
-        }
+        checked(&state, &req, &user, &form)?;
         let department = uuid_field(&form, "department_id")?;
         let change =
             UpdateRoutingRuleRequest { department_id: Some(department), note: Some(form.get("note").to_owned()) };
@@ -112,8 +106,11 @@ async fn post_delete(
         Err(res) => return *res,
     };
     let form = Form::parse(&body);
-    let result =
-        if form_ok(&state, &req, &user, &form) { geo_admin::delete_rule(&state, *id).await } else { Err(csrf_error()) };
+    let result = async {
+        checked(&state, &req, &user, &form)?;
+        geo_admin::delete_rule(&state, *id).await
+    }
+    .await;
     match result {
         Ok(()) => done(PATH, "deleted"),
         Err(e) => refused(&state, &req, &user, ("list", None), form, &e).await,

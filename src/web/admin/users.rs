@@ -9,8 +9,8 @@ use maud::html;
 use uuid::Uuid;
 
 use super::{
-    admin, all_departments, all_regions, broken, csrf, csrf_error, department_name, department_options, done, form_ok,
-    message_for, page_ctx, refusal, region_name, region_options, respond, typed, Area, Failed, Form,
+    admin, all_departments, all_regions, broken, checked, csrf, department_name, department_options, done, message_for,
+    page_ctx, refusal, region_name, region_options, respond, typed, Area, Failed, Form,
 };
 use crate::{
     admin::users::{self, GrantRoleRequest},
@@ -79,9 +79,7 @@ async fn post_grant(state: web::Data<AppState>, req: HttpRequest, body: web::Byt
     };
     let form = Form::parse(&body);
     let result = async {
-        if !form_ok(&state, &req, &user, &form) {
-            return Err(csrf_error());
-        }
+        checked(&state, &req, &user, &form)?;
         let account = users::by_phone(&state, form.get("phone"), "phone").await?;
         let role = Role::parse(form.get("role"))
             .filter(|r| GRANTED.contains(r))
@@ -114,11 +112,11 @@ async fn post_revoke(
     };
     let (id, grant) = path.into_inner();
     let form = Form::parse(&body);
-    let result = if form_ok(&state, &req, &user, &form) {
+    let result = async {
+        checked(&state, &req, &user, &form)?;
         users::revoke(&state, user.id, id, grant).await
-    } else {
-        Err(csrf_error())
-    };
+    }
+    .await;
     match result {
         Ok(()) => done(&back(&form), "saved"),
         Err(e) => refused(&state, &req, &user, "list", form, &e).await,
@@ -137,11 +135,11 @@ async fn post_access(
         Err(res) => return *res,
     };
     let form = Form::parse(&body);
-    let result = if form_ok(&state, &req, &user, &form) {
+    let result = async {
+        checked(&state, &req, &user, &form)?;
         users::set_disabled(&state, user.id, *id, form.get("disabled") == "true").await
-    } else {
-        Err(csrf_error())
-    };
+    }
+    .await;
     match result {
         Ok(()) => done(&back(&form), "saved"),
         Err(e) => refused(&state, &req, &user, "list", form, &e).await,
