@@ -13,26 +13,10 @@ use uuid::Uuid;
 
 use crate::{
     chat_ws::{connect, next_event, Ws},
-    helpers::{Session, TestApp},
+    helpers::{page_cookies, Session, TestApp, PAGE_SID},
     ticket_support::{closed, confirmed, other_department, reported, verifying, view, NOWHERE},
     tickets::{act_ok, cast, make_staff_of, report, submit, user_id, Cast},
 };
-
-const SID: &str = "a-desk-browser-session-id-of-32-chars-or-more";
-
-fn cookies(s: &Session) -> String {
-    format!("hl_access={}; hl_refresh={}; hl_sid={SID}", s.access_token, s.refresh_token)
-}
-
-async fn page(app: &TestApp, who: &Session, path: &str) -> reqwest::Response {
-    app.client.get(app.url(path)).header(header::COOKIE, cookies(who)).send().await.unwrap()
-}
-
-async fn html(app: &TestApp, who: &Session, path: &str) -> String {
-    let res = page(app, who, path).await;
-    assert_eq!(res.status(), StatusCode::OK, "{path}");
-    res.text().await.unwrap()
-}
 
 /// Posts a desk form of ticket `t` as `who` from the page (with the CSRF token unless `csrf` is false).
 async fn post(app: &TestApp, who: &Session, t: &Value, fields: &[(&str, &str)], csrf: bool) -> reqwest::Response {
@@ -42,7 +26,7 @@ async fn post(app: &TestApp, who: &Session, t: &Value, fields: &[(&str, &str)], 
         StatusCode::OK => current.json::<Value>().await.unwrap()["version"].to_string(),
         _ => t["version"].to_string(),
     };
-    let token = csrf_token(app.state.jwt(), SID, Some(user_id(who)));
+    let token = csrf_token(app.state.jwt(), PAGE_SID, Some(user_id(who)));
     let mut form: Vec<(&str, &str)> = vec![("version", &version)];
     if csrf {
         form.push(("csrf_token", &token));
@@ -50,7 +34,7 @@ async fn post(app: &TestApp, who: &Session, t: &Value, fields: &[(&str, &str)], 
     form.extend_from_slice(fields);
     app.client
         .post(app.url(&format!("/desk/tickets/{id}")))
-        .header(header::COOKIE, cookies(who))
+        .header(header::COOKIE, page_cookies(who))
         .header(header::ORIGIN, &app.address)
         .form(&form)
         .send()
@@ -91,7 +75,7 @@ async fn department_staff_ask_to_transfer_and_bad_input_comes_back_in_words_with
     let c = cast().await;
     let t = confirmed(&c, 1).await;
     let other = other_department(&c.app, &t["department_id"]).await.to_string();
-    let form = html(&c.app, &c.dept_staff, &desk_path(&t)).await;
+    let form = c.app.html_as(&c.dept_staff, &desk_path(&t)).await;
     assert!(form.contains("data-act=\"transfer\"") && form.contains("name=\"to_department\""), "{form}");
     assert!(!form.contains("data-act=\"reopen\"") && !form.contains("data-act=\"assign\""));
 
@@ -118,12 +102,14 @@ async fn department_staff_ask_to_transfer_and_bad_input_comes_back_in_words_with
     done(&res, &t, "transfer");
     let now = view(&c.app, &c.dept_staff, &t["id"]).await;
     assert_eq!(now["pending"]["request"]["to_department"], other.as_str(), "{now}");
-    assert!(html(&c.app, &c.dept_staff, &format!("{}?done=transfer", desk_path(&t)))
+    assert!(c
+        .app
+        .html_as(&c.dept_staff, &format!("{}?done=transfer", desk_path(&t)))
         .await
         .contains("role=\"status\">已提交。"));
 
     // The dispatcher may not ask for a transfer: no form, and the post is refused.
-    let theirs = html(&c.app, &c.dispatcher, &desk_path(&t)).await;
+    let theirs = c.app.html_as(&c.dispatcher, &desk_path(&t)).await;
     assert!(!theirs.contains("data-act=\"transfer\"") && theirs.contains("data-act=\"approve_request\""));
     let fields = [("act", "transfer"), ("to_department", other.as_str()), ("reason", "再转一次")];
     refused(post(&c.app, &c.dispatcher, &t, &fields, true).await, StatusCode::CONFLICT, "工单刚被更新过").await;
@@ -141,10 +127,10 @@ async fn a_dispatcher_routes_an_unrouted_ticket_with_a_department_and_a_grid_wor
     let t = created["ticket"].clone();
     assert_eq!(t["status"], "unrouted");
     let worker = user_id(&c.grid_worker).to_string();
-    let form = html(&c.app, &c.dispatcher, &desk_path(&t)).await;
+    let form = c.app.html_as(&c.dispatcher, &desk_path(&t)).await;
     assert!(form.contains("data-act=\"assign\"") && form.contains(&format!("<option value=\"{worker}\"")), "{form}");
     let department = other_department(&c.app, &json!(Uuid::nil().to_string())).await.to_string();
-    let english = html(&c.app, &c.dispatcher, &format!("{}?lang=en", desk_path(&t))).await;
+    let english = c.app.html_as(&c.dispatcher, &format!("{}?lang=en", desk_path(&t))).await;
     assert!(english.contains("Route and assign") && english.contains("Note or reply to the reporter"), "{english}");
     assert!(english.contains(">Grid worker</label>") && !english.contains("请选择"));
 
@@ -177,7 +163,7 @@ async fn a_dispatcher_routes_an_unrouted_ticket_with_a_department_and_a_grid_wor
 async fn a_dispatcher_rejects_a_report_being_checked_and_reopens_a_closed_one_with_reasons() {
     let c = cast().await;
     let t = verifying(&c).await;
-    assert!(html(&c.app, &c.dispatcher, &desk_path(&t)).await.contains("data-act=\"reject\""));
+    assert!(c.app.html_as(&c.dispatcher, &desk_path(&t)).await.contains("data-act=\"reject\""));
     let res =
         post(&c.app, &c.dispatcher, &t, &[("act", "reject"), ("ground", "not_a_hazard"), ("reason", "")], true).await;
     refused(res, StatusCode::UNPROCESSABLE_ENTITY, "请填写理由。").await;
@@ -190,10 +176,10 @@ async fn a_dispatcher_rejects_a_report_being_checked_and_reopens_a_closed_one_wi
     assert_eq!(view(&c.app, &c.dispatcher, &t["id"]).await["status"], "rejected");
 
     let t = closed(&c, 7).await;
-    assert!(!html(&c.app, &c.dept_staff, &desk_path(&t)).await.contains("data-act=\"reopen\""));
+    assert!(!c.app.html_as(&c.dept_staff, &desk_path(&t)).await.contains("data-act=\"reopen\""));
     let fields = [("act", "reopen"), ("reason", "楼道又堆满了纸箱")];
     refused(post(&c.app, &c.dept_staff, &t, &fields, true).await, StatusCode::CONFLICT, "工单刚被更新过").await;
-    assert!(html(&c.app, &c.dispatcher, &desk_path(&t)).await.contains("data-act=\"reopen\""));
+    assert!(c.app.html_as(&c.dispatcher, &desk_path(&t)).await.contains("data-act=\"reopen\""));
     let res = post(&c.app, &c.dispatcher, &t, &[("act", "reopen"), ("reason", "  ")], true).await;
     refused(res, StatusCode::UNPROCESSABLE_ENTITY, "请填写理由。").await;
     refused(post(&c.app, &c.dispatcher, &t, &fields, false).await, StatusCode::FORBIDDEN, "页面已过期").await;
@@ -242,14 +228,14 @@ async fn internal_notes_show_in_the_desk_timeline_and_never_on_the_residents_pag
     .await;
     done(&post(&c.app, &c.dept_staff, &t, &[("act", "note"), ("body", note)], true).await, &t, "note");
 
-    let desk = html(&c.app, &c.dept_staff, &desk_path(&t)).await;
+    let desk = c.app.html_as(&c.dept_staff, &desk_path(&t)).await;
     let timeline = &desk[desk.find("id=\"timeline\"").unwrap()..];
     assert!(timeline.contains("class=\"note internal\"") && timeline.contains(note), "{timeline}");
-    assert!(html(&c.app, &c.dispatcher, &desk_path(&t)).await.contains(note), "dispatchers read it too");
+    assert!(c.app.html_as(&c.dispatcher, &desk_path(&t)).await.contains(note), "dispatchers read it too");
 
     // The resident: not on their pages, not in the API's comments, and the desk sends them home.
     for path in ["/tickets", "/tickets/live"] {
-        let mine = html(&c.app, &c.resident, path).await;
+        let mine = c.app.html_as(&c.resident, path).await;
         assert!(mine.contains(t["number"].as_str().unwrap()) && !mine.contains(note), "{path}");
     }
     let comments = c
@@ -258,7 +244,7 @@ async fn internal_notes_show_in_the_desk_timeline_and_never_on_the_residents_pag
         .await;
     assert_eq!(comments.status(), StatusCode::OK);
     assert!(!comments.text().await.unwrap().contains(note));
-    assert_eq!(page(&c.app, &c.resident, &desk_path(&t)).await.headers()["location"], "/chat");
+    assert_eq!(c.app.page_as(&c.resident, &desk_path(&t)).await.headers()["location"], "/chat");
     let res = post(&c.app, &c.resident, &t, &[("act", "note"), ("body", "我也来写")], true).await;
     assert_eq!(res.headers()["location"], "/chat", "a resident's post is sent home");
 }
@@ -284,7 +270,7 @@ async fn a_reply_to_the_reporter_is_in_both_timelines_and_the_reporters_words_re
     let internal = "先查楼道监控";
     done(&post(&c.app, &c.dept_staff, &t, &[("act", "note"), ("body", internal)], true).await, &t, "note");
 
-    let desk = html(&c.app, &c.dept_staff, &desk_path(&t)).await;
+    let desk = c.app.html_as(&c.dept_staff, &desk_path(&t)).await;
     let timeline = &desk[desk.find("id=\"timeline\"").unwrap()..];
     let public: Vec<&str> = timeline.split("class=\"note public\"").skip(1).collect();
     assert_eq!(public.len(), 2, "the reporter's words and the reply: {timeline}");
@@ -293,7 +279,7 @@ async fn a_reply_to_the_reporter_is_in_both_timelines_and_the_reporters_words_re
     assert!(timeline.contains("class=\"note internal\"") && timeline.contains(internal));
 
     // The resident reads the reply, in order, and not the note.
-    let mine = html(&c.app, &c.resident, "/tickets/live").await;
+    let mine = c.app.html_as(&c.resident, "/tickets/live").await;
     let (words, answer) = (mine.find("晚上八点后家里有人").unwrap(), mine.find(reply).expect("the reply"));
     assert!(words < answer && mine.contains("处理部门回复") && !mine.contains(internal), "{mine}");
     // And is told of it: the reply goes out as a notice to the reporter.
@@ -380,11 +366,11 @@ async fn the_queue_offers_departments_and_regions_in_scope_and_pages_past_fifty_
     let dept = first["department_id"].as_str().unwrap();
 
     // Department staff pick among their own departments; a dispatcher among all, and regions.
-    let staff = html(&c.app, &c.dept_staff, "/desk").await;
+    let staff = c.app.html_as(&c.dept_staff, "/desk").await;
     let departments = |page: &str| page.matches("<option value=").count();
     assert!(staff.contains(&format!("<option value=\"{dept}\">")), "their department is offered");
     assert!(!staff.contains("教育局"), "other departments are not");
-    let all = html(&c.app, &c.dispatcher, "/desk").await;
+    let all = c.app.html_as(&c.dispatcher, "/desk").await;
     assert!(all.contains("教育局") && all.contains("消防救援大队") && departments(&all) > departments(&staff));
     let street = all.find("name=\"region_id\"").map(|i| &all[i..]).unwrap();
     assert!(street.contains("东湖区"), "regions by name");
@@ -403,7 +389,7 @@ async fn the_queue_offers_departments_and_regions_in_scope_and_pages_past_fifty_
     let mut scoped: entity::user_role::ActiveModel = grant.into();
     scoped.region_id = Set(Some(street.id));
     let scoped = scoped.update(db).await.unwrap();
-    let theirs = html(&c.app, &c.dispatcher, "/desk").await;
+    let theirs = c.app.html_as(&c.dispatcher, "/desk").await;
     let regions = &theirs[theirs.find("name=\"region_id\"").unwrap()..];
     let regions = &regions[..regions.find("</select>").unwrap()];
     assert!(regions.contains("湖滨街道") && regions.contains("幸福社区"), "{regions}");
@@ -418,13 +404,13 @@ async fn the_queue_offers_departments_and_regions_in_scope_and_pages_past_fifty_
     let region = view(&c.app, &c.dispatcher, &first["id"]).await["location"]["region_id"].clone();
     let region = region.as_str().unwrap();
     let path = format!("/desk?department_id={dept}&region_id={region}");
-    let chosen = html(&c.app, &c.dispatcher, &path).await;
+    let chosen = c.app.html_as(&c.dispatcher, &path).await;
     assert!(chosen.contains(&format!("<option value=\"{dept}\" selected>")), "{chosen}");
     assert!(chosen.contains("<tr id=\"t-"), "the filter finds the ticket");
 
     // 51 tickets: 50 on the first page with a link to the next, the counts over all of them.
     let rows = |page: &str| page.matches("<tr id=\"t-").count();
-    let one = html(&c.app, &c.dept_staff, "/desk").await;
+    let one = c.app.html_as(&c.dept_staff, "/desk").await;
     assert_eq!(rows(&one), 50);
     assert!(one.contains("全部 <span class=\"count\">51</span>"), "the count covers every page");
     assert!(!one.contains("id=\"page-first\""));
@@ -433,7 +419,7 @@ async fn the_queue_offers_departments_and_regions_in_scope_and_pages_past_fifty_
     let href = &href[href.find("href=\"").unwrap() + 6..];
     let href = href[..href.find('"').unwrap()].replace("&amp;", "&");
     assert!(href.starts_with("/desk?cursor=") && href.ends_with("&page=2"), "{href}");
-    let two = html(&c.app, &c.dept_staff, &href).await;
+    let two = c.app.html_as(&c.dept_staff, &href).await;
     assert_eq!(rows(&two), 1);
     assert!(two.contains("全部 <span class=\"count\">51</span>") && two.contains("id=\"page-first\""));
     assert!(two.contains("第 2 页") && !two.contains("id=\"page-next\""));
@@ -447,6 +433,6 @@ async fn the_queue_offers_departments_and_regions_in_scope_and_pages_past_fifty_
         .app
         .client
         .get(c.app.url(&href.replacen("/desk?", "/desk/live?", 1)))
-        .header(header::COOKIE, cookies(&c.dept_staff));
+        .header(header::COOKIE, page_cookies(&c.dept_staff));
     assert_eq!(rows(&live.send().await.unwrap().text().await.unwrap()), 1);
 }

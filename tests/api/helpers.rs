@@ -249,6 +249,28 @@ impl TestApp {
 }
 
 /// Reads an error response, checking it is in the one error shape.
+/// The session id cookie the page tests send (a browser's: any 32 characters or more).
+pub const PAGE_SID: &str = "a-browser-session-id-of-at-least-32-chars";
+
+/// The cookies of a logged-in browser: the session's tokens and [`PAGE_SID`].
+pub fn page_cookies(s: &Session) -> String {
+    format!("hl_access={}; hl_refresh={}; hl_sid={PAGE_SID}", s.access_token, s.refresh_token)
+}
+
+impl TestApp {
+    /// A page as `who`'s browser asks for it (no redirect followed).
+    pub async fn page_as(&self, who: &Session, path: &str) -> Response {
+        self.client.get(self.url(path)).header(reqwest::header::COOKIE, page_cookies(who)).send().await.unwrap()
+    }
+
+    /// The HTML of a page that must answer 200.
+    pub async fn html_as(&self, who: &Session, path: &str) -> String {
+        let res = self.page_as(who, path).await;
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        res.text().await.unwrap()
+    }
+}
+
 pub async fn problem(res: Response, status: StatusCode) -> Value {
     assert_eq!(res.status(), status);
     let ct = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();

@@ -6,9 +6,7 @@ use hazardline::auth::{cookie::csrf_token, Role};
 use reqwest::{header, StatusCode};
 use serde_json::Value;
 
-use crate::helpers::{spawn_app, Session, TestApp, STAFF_PASSWORD};
-
-const SID: &str = "an-admin-browser-session-id-of-32-chars-or-more";
+use crate::helpers::{page_cookies, spawn_app, Session, TestApp, PAGE_SID, STAFF_PASSWORD};
 
 /// A browser session of one user on the pages.
 struct Pages<'a> {
@@ -20,12 +18,12 @@ struct Pages<'a> {
 impl<'a> Pages<'a> {
     fn new(app: &'a TestApp, who: Session) -> Pages<'a> {
         let id = who.user["id"].as_str().unwrap().parse().unwrap();
-        let csrf = csrf_token(app.state.jwt(), SID, Some(id));
+        let csrf = csrf_token(app.state.jwt(), PAGE_SID, Some(id));
         Pages { app, who, csrf }
     }
 
     fn cookie(&self) -> String {
-        format!("hl_access={}; hl_refresh={}; hl_sid={SID}", self.who.access_token, self.who.refresh_token)
+        page_cookies(&self.who)
     }
 
     async fn get(&self, path: &str) -> reqwest::Response {

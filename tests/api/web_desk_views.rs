@@ -8,26 +8,10 @@ use reqwest::{header, StatusCode};
 use serde_json::Value;
 
 use crate::{
-    helpers::{spawn_app_with, Session, TestApp},
+    helpers::{page_cookies, spawn_app_with},
     ticket_support::{closed, NOWHERE},
     tickets::{cast, cast_in, report, submit},
 };
-
-const SID: &str = "a-browser-session-id-of-at-least-32-chars";
-
-fn cookies(s: &Session) -> String {
-    format!("hl_access={}; hl_refresh={}; hl_sid={SID}", s.access_token, s.refresh_token)
-}
-
-async fn page(app: &TestApp, who: &Session, path: &str) -> reqwest::Response {
-    app.client.get(app.url(path)).header(header::COOKIE, cookies(who)).send().await.unwrap()
-}
-
-async fn html(app: &TestApp, who: &Session, path: &str) -> String {
-    let res = page(app, who, path).await;
-    assert_eq!(res.status(), StatusCode::OK, "{path}");
-    res.text().await.unwrap()
-}
 
 /// The text between `start` and the next `end` after it.
 fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
@@ -60,7 +44,7 @@ async fn the_map_draws_each_ticket_in_scope_as_a_status_mark_linking_to_its_page
     let (id, number) = (fire["id"].as_str().unwrap(), fire["number"].as_str().unwrap());
 
     // The dispatcher sees the city: the closed fire is a green triangle linking to its desk page.
-    let res = page(app, &c.dispatcher, "/desk/map").await;
+    let res = app.page_as(&c.dispatcher, "/desk/map").await;
     assert_eq!(res.status(), StatusCode::OK);
     let csp = res.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
     assert!(csp.contains("img-src 'self' data: blob:;"), "no other origin without tiles: {csp}");
@@ -83,30 +67,30 @@ async fn the_map_draws_each_ticket_in_scope_as_a_status_mark_linking_to_its_page
     assert_eq!(feed["total"], 3);
 
     // The queue's filters apply and stay in the form; a street's name zooms to it.
-    let gas = html(app, &c.dispatcher, "/desk/map?category=road_facility").await;
+    let gas = app.html_as(&c.dispatcher, "/desk/map?category=road_facility").await;
     assert!(gas.contains("data-drawn=\"1\"") && !gas.contains(&format!("m-{number}")), "filtered");
     assert!(gas.contains("<option value=\"road_facility\" selected>"), "the filter is kept");
     let street = format!("/desk/map?region_id={}", between(&body, "href=\"/desk/map?region_id=", "\""));
-    let zoomed = html(app, &c.dispatcher, &street).await;
+    let zoomed = app.html_as(&c.dispatcher, &street).await;
     assert!(zoomed.contains("name=\"region_id\""), "the region is kept in the form");
-    let res = page(app, &c.dispatcher, "/desk/map?status=bogus").await;
+    let res = app.page_as(&c.dispatcher, "/desk/map?status=bogus").await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert!(res.text().await.unwrap().contains("筛选条件有误"));
 
     // Department staff see their department's tickets only.
-    let mine = html(app, &c.dept_staff, "/desk/map").await;
+    let mine = app.html_as(&c.dept_staff, "/desk/map").await;
     assert!(mine.contains(&format!("m-{number}")) && mine.contains("data-drawn=\"1\""), "the fire only");
 
     // Residents and grid workers are sent to their own pages.
-    assert_eq!(page(app, &c.resident, "/desk/map").await.headers()["location"], "/chat");
-    assert_eq!(page(app, &c.grid_worker, "/desk/map").await.headers()["location"], "/worker");
+    assert_eq!(app.page_as(&c.resident, "/desk/map").await.headers()["location"], "/chat");
+    assert_eq!(app.page_as(&c.grid_worker, "/desk/map").await.headers()["location"], "/worker");
 }
 
 #[tokio::test]
 async fn configured_tiles_are_drawn_under_the_boundaries_and_allowed_by_the_csp() {
     let app = spawn_app_with(|s| s.web.map_tiles_url = "https://tiles.example.gov.cn/{z}/{x}/{y}.png".into()).await;
     let c = cast_in(app).await;
-    let res = page(&c.app, &c.dispatcher, "/desk/map").await;
+    let res = c.app.page_as(&c.dispatcher, "/desk/map").await;
     let csp = res.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
     assert!(csp.contains("img-src 'self' data: blob: https://tiles.example.gov.cn;"), "{csp}");
     let body = res.text().await.unwrap();
@@ -129,7 +113,7 @@ async fn past_the_limit_the_map_says_so_and_draws_counted_cells() {
     for (community, grid) in [(0, 0), (0, 1), (4, 2), (9, 0), (17, 3)] {
         submit(&c.app, &c.resident, &report("fire", grid_center(community, grid), &[])).await;
     }
-    let body = html(&c.app, &c.dispatcher, "/desk/map").await;
+    let body = c.app.html_as(&c.dispatcher, "/desk/map").await;
     assert!(body.contains("data-clustered=\"true\""), "{body}");
     assert!(body.contains("符合条件的工单有 5 件，超过 4 件，按方格合并显示"), "said in words");
     let cells = all_after(&body, "<title>这里有 ", " 件工单</title>");
@@ -147,7 +131,7 @@ async fn the_dashboard_draws_the_stats_apis_numbers_and_links_the_ledger_of_the_
     submit(app, &c.resident, &report("road_facility", grid_center(5, 1), &[])).await;
     submit(app, &c.resident, &report("fire", grid_center(0, 1), &[])).await;
 
-    let body = html(app, &c.dispatcher, "/desk/stats").await;
+    let body = app.html_as(&c.dispatcher, "/desk/stats").await;
     // The period: six months up to this one, and the ledger links carry the same instants.
     let csv = between(&body, "id=\"ledger-csv\" href=\"", "\"").replace("&amp;", "&");
     let query = csv.split_once('?').unwrap().1.to_owned();
@@ -196,7 +180,7 @@ async fn the_dashboard_draws_the_stats_apis_numbers_and_links_the_ledger_of_the_
     assert!(body.contains(&point), "{point}");
 
     // The ledger links download the period's ledger with the session cookie (a plain GET, no token).
-    let res = app.client.get(app.url(&csv)).header(header::COOKIE, cookies(&c.dispatcher)).send().await.unwrap();
+    let res = app.client.get(app.url(&csv)).header(header::COOKIE, page_cookies(&c.dispatcher)).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/csv"));
     let text = res.text().await.unwrap();
@@ -204,7 +188,7 @@ async fn the_dashboard_draws_the_stats_apis_numbers_and_links_the_ledger_of_the_
     let row = text.lines().find(|l| l.contains(fire["number"].as_str().unwrap())).expect("the fire's row");
     assert!(row.contains("消防安全"), "{row}");
     let xlsx = between(&body, "id=\"ledger-xlsx\" href=\"", "\"").replace("&amp;", "&");
-    let res = app.client.get(app.url(&xlsx)).header(header::COOKIE, cookies(&c.dispatcher)).send().await.unwrap();
+    let res = app.client.get(app.url(&xlsx)).header(header::COOKIE, page_cookies(&c.dispatcher)).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.bytes().await.unwrap().starts_with(b"PK"), "a workbook");
     // Without the cookie there is no ledger.
@@ -220,15 +204,15 @@ async fn a_bad_period_is_a_message_on_the_page_and_residents_are_sent_home() {
         ("from=2026-12&to=2026-01", "起始月份不能晚于结束月份"),
         ("from=2020-01&to=2026-01", "一次最多看 24 个月"),
     ] {
-        let res = page(app, &c.dispatcher, &format!("/desk/stats?{query}")).await;
+        let res = app.page_as(&c.dispatcher, &format!("/desk/stats?{query}")).await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{query}");
         let body = res.text().await.unwrap();
         assert!(body.contains(words), "{query}: {body}");
         assert!(!body.contains("id=\"ledger-csv\""), "no figures for a refused period");
     }
-    let body = html(app, &c.dispatcher, "/desk/stats?from=2026-01&to=2026-03&lang=en").await;
+    let body = app.html_as(&c.dispatcher, "/desk/stats?from=2026-01&to=2026-03&lang=en").await;
     assert!(body.contains("value=\"2026-01\"") && body.contains("Reports by category"), "English, period kept");
-    assert_eq!(page(app, &c.resident, "/desk/stats").await.headers()["location"], "/chat");
+    assert_eq!(app.page_as(&c.resident, "/desk/stats").await.headers()["location"], "/chat");
     let res = app.client.get(app.url("/desk/stats")).send().await.unwrap();
     assert!(res.headers()["location"].to_str().unwrap().starts_with("/login"), "not logged in");
 }
@@ -238,7 +222,7 @@ async fn the_ticket_page_shows_the_place_among_its_communitys_grids_and_links_th
     let c = cast().await;
     let app = &c.app;
     let inside = submit(app, &c.resident, &report("fire", grid_center(0, 0), &[])).await["ticket"].clone();
-    let body = html(app, &c.dispatcher, &format!("/desk/tickets/{}", inside["id"].as_str().unwrap())).await;
+    let body = app.html_as(&c.dispatcher, &format!("/desk/tickets/{}", inside["id"].as_str().unwrap())).await;
     let map = between(&body, "id=\"position\"", "</svg>");
     assert!(map.contains("class=\"r r-grid\""), "the grids around it are drawn: {map}");
     assert_eq!(all_after(map, "<circle class=\"here\"", "/>").len(), 1, "one marked place: {map}");
@@ -249,7 +233,7 @@ async fn the_ticket_page_shows_the_place_among_its_communitys_grids_and_links_th
 
     // A place outside our regions: the mark alone, no link to a community.
     let outside = submit(app, &c.resident, &report("fire", NOWHERE, &[])).await["ticket"].clone();
-    let body = html(app, &c.dispatcher, &format!("/desk/tickets/{}", outside["id"].as_str().unwrap())).await;
+    let body = app.html_as(&c.dispatcher, &format!("/desk/tickets/{}", outside["id"].as_str().unwrap())).await;
     let map = between(&body, "id=\"position\"", "</svg>");
     assert!(!map.contains("class=\"r ") && map.contains("class=\"here\""), "{map}");
     assert!(!body.contains("/desk/map?region_id="), "{body}");

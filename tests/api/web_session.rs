@@ -7,16 +7,10 @@ use sea_orm::EntityTrait;
 use serde_json::{json, Value};
 use tokio_tungstenite::{connect_async, tungstenite::client::IntoClientRequest};
 
-use crate::helpers::{problem, spawn_app, Session, TestApp};
-
-const SID: &str = "a-browser-session-id-of-at-least-32-chars";
+use crate::helpers::{page_cookies, problem, spawn_app, Session, TestApp, PAGE_SID};
 
 fn user_id(s: &Session) -> uuid::Uuid {
     s.user["id"].as_str().unwrap().parse().unwrap()
-}
-
-fn cookies(s: &Session) -> String {
-    format!("hl_access={}; hl_refresh={}; hl_sid={SID}", s.access_token, s.refresh_token)
 }
 
 fn set_cookies(res: &reqwest::Response) -> Vec<String> {
@@ -46,9 +40,9 @@ async fn open_intake(app: &TestApp, cookie: &str, origin: Option<&str>, csrf: Op
 async fn a_cookie_session_reads_freely_but_writes_only_from_the_own_origin_with_the_csrf_token() {
     let app = spawn_app().await;
     let who = app.resident("13800000021").await;
-    let cookie = cookies(&who);
-    let csrf = csrf_token(app.state.jwt(), SID, Some(user_id(&who)));
-    let anonymous = csrf_token(app.state.jwt(), SID, None);
+    let cookie = page_cookies(&who);
+    let csrf = csrf_token(app.state.jwt(), PAGE_SID, Some(user_id(&who)));
+    let anonymous = csrf_token(app.state.jwt(), PAGE_SID, None);
     let body =
         problem(open_intake(&app, &cookie, Some(&app.address), Some(&anonymous)).await, StatusCode::FORBIDDEN).await;
     assert_eq!(body["code"], "csrf_token_invalid", "the token is bound to the user");
@@ -93,7 +87,7 @@ async fn an_expired_access_cookie_is_renewed_once_for_parallel_requests_and_a_re
     let app = spawn_app().await;
     let who = app.resident("13800000022").await;
     // The access token has lapsed (its cookie expired with it): only the refresh cookie is sent.
-    let cookie = format!("hl_refresh={}; hl_sid={SID}", who.refresh_token);
+    let cookie = format!("hl_refresh={}; hl_sid={PAGE_SID}", who.refresh_token);
     let me = || app.client.get(app.url("/api/v1/me")).header(header::COOKIE, &cookie).send();
     let (a, b, c) = tokio::join!(me(), me(), me());
     let (a, b, c) = (a.unwrap(), b.unwrap(), c.unwrap());
@@ -127,7 +121,7 @@ async fn the_websocket_takes_the_session_cookie_from_the_own_origin_only() {
     let url = format!("ws://{}/api/v1/ws", app.address.trim_start_matches("http://"));
     let handshake = |origin: &str| {
         let mut req = url.as_str().into_client_request().unwrap();
-        req.headers_mut().insert("cookie", cookies(&who).parse().unwrap());
+        req.headers_mut().insert("cookie", page_cookies(&who).parse().unwrap());
         req.headers_mut().insert("origin", origin.parse().unwrap());
         req
     };
@@ -177,11 +171,11 @@ async fn pages_redirect_to_login_and_static_files_are_versioned() {
 async fn logging_out_with_an_expired_access_cookie_clears_the_cookies_and_revokes_the_session() {
     let app = spawn_app().await;
     let who = app.resident("13800000024").await;
-    let csrf = csrf_token(app.state.jwt(), SID, Some(user_id(&who)));
+    let csrf = csrf_token(app.state.jwt(), PAGE_SID, Some(user_id(&who)));
     let res = app
         .client
         .post(app.url("/logout"))
-        .header(header::COOKIE, format!("hl_refresh={}; hl_sid={SID}", who.refresh_token))
+        .header(header::COOKIE, format!("hl_refresh={}; hl_sid={PAGE_SID}", who.refresh_token))
         .header(header::ORIGIN, &app.address)
         .form(&[("csrf_token", csrf.as_str())])
         .send()
@@ -214,7 +208,7 @@ async fn the_desk_is_for_staff_keeps_its_filters_and_refuses_bad_ones_in_words()
     let app = spawn_app().await;
     let staff = app.staff("13912340007", hazardline::auth::Role::DeptStaff).await;
     let resident = app.resident("13800000077").await;
-    let page = |s: &Session, path: &str| app.client.get(app.url(path)).header(header::COOKIE, cookies(s)).send();
+    let page = |s: &Session, path: &str| app.client.get(app.url(path)).header(header::COOKIE, page_cookies(s)).send();
 
     // Staff land at the desk; a resident asking for it is sent home.
     assert_eq!(page(&staff, "/").await.unwrap().headers()["location"], "/desk");
@@ -255,7 +249,8 @@ async fn choosing_english_on_a_page_makes_it_the_language_the_bot_speaks() {
         entity::user::Entity::find_by_id(user_id(&resident)).one(app.state.db()).await.unwrap().unwrap().locale
     };
     assert_eq!(locale().await, "zh-CN");
-    let res = app.client.get(app.url("/chat?lang=en")).header(header::COOKIE, cookies(&resident)).send().await.unwrap();
+    let res =
+        app.client.get(app.url("/chat?lang=en")).header(header::COOKIE, page_cookies(&resident)).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert!(set_cookies(&res).iter().any(|c| c.starts_with("hl_lang=en")));
     // The account is updated beside the page, not before it: wait for it, within reason.

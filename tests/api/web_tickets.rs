@@ -62,9 +62,7 @@ async fn older_reports_are_a_page_back_and_none_is_shown_twice() {
     let res = c.app.get_as("/tickets/live?cursor=not-a-cursor", &c.resident.access_token).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     // The page with a stale link says so and leads back to the first page.
-    let cookie = format!("hl_access={}; hl_refresh={}", c.resident.access_token, c.resident.refresh_token);
-    let res =
-        c.app.client.get(c.app.url("/tickets?cursor=not-a-cursor")).header("cookie", cookie).send().await.unwrap();
+    let res = c.app.page_as(&c.resident, "/tickets?cursor=not-a-cursor").await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let html = res.text().await.unwrap();
     assert!(html.contains("这个链接已失效。") && html.contains("<a href=\"/tickets\">回到最新</a>"), "{html}");

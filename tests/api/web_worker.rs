@@ -1,7 +1,7 @@
 //! The grid worker's task page: each task offers the moves of its status (accept or decline;
 //! confirm, fix on the spot or reject; pass or fail the check) and the page has the patrol report.
 
-use reqwest::{header, StatusCode};
+use reqwest::StatusCode;
 
 use crate::{
     ticket_support::{awaiting_check, reported, verifying},
@@ -36,10 +36,7 @@ async fn each_task_offers_the_moves_of_its_status_and_the_page_the_patrol_report
     assert!(f.contains("name=\"reason\""), "failing asks why: {f}");
 
     // The whole page leads with the patrol report, its categories by name.
-    let cookie = format!("hl_access={}; hl_refresh={}", c.grid_worker.access_token, c.grid_worker.refresh_token);
-    let res = c.app.client.get(c.app.url("/worker")).header(header::COOKIE, cookie).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let page = res.text().await.unwrap();
+    let page = c.app.html_as(&c.grid_worker, "/worker").await;
     assert!(page.contains("id=\"patrol-form\""), "{page}");
     assert!(page.contains("<option value=\"fire\">消防安全</option>"), "{page}");
     assert!(page.find("id=\"patrol\"") < page.find("id=\"tickets\""), "the report comes before the tasks");
