@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::{
     helpers::{spawn_app, STAFF_PASSWORD},
-    support::{assert_no_console_errors, browser, screenshots},
+    support::{assert_no_console_errors, browser, login_with_password, screenshots},
     webdriver::Browser,
 };
 
@@ -23,10 +23,7 @@ async fn an_admin_visits_every_admin_page_and_adds_a_department_through_its_form
     app.with_demo_city().await;
     app.staff("13912370001", Role::Admin).await;
 
-    b.goto(&app.url("/login?mode=password")).await;
-    b.type_into(&b.find("#phone").await, "13912370001").await;
-    b.type_into(&b.find("#password").await, STAFF_PASSWORD).await;
-    b.click(&b.find("form[action='/login/password'] button").await).await;
+    login_with_password(&b, &app, "13912370001", STAFF_PASSWORD).await;
     b.wait_for("the desk", "return location.pathname === '/desk'", json!([])).await;
     b.click(&b.find("header.top a[href='/admin']").await).await;
     loaded(&b, "/admin").await;

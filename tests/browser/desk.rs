@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use crate::{
     helpers::{session, spawn_app, Session, TestApp, STAFF_PASSWORD},
     resident::photo_file,
-    support::{assert_no_console_errors, browser, screenshots},
+    support::{assert_no_console_errors, browser, login_with_password, screenshots},
     worker::report,
 };
 
@@ -70,10 +70,7 @@ async fn department_staff_take_a_confirmed_ticket_from_the_queue_and_report_it_f
     hazardline::admin::service::add_member(&app.state, dept, staff_id).await.unwrap();
 
     // Logging in lands department staff at the desk, the confirmed ticket in the queue.
-    b.goto(&app.url("/login?mode=password")).await;
-    b.type_into(&b.find("#phone").await, "13912340002").await;
-    b.type_into(&b.find("#password").await, STAFF_PASSWORD).await;
-    b.click(&b.find("form[action='/login/password'] button").await).await;
+    login_with_password(&b, &app, "13912340002", STAFF_PASSWORD).await;
     b.wait_for("the desk", "return location.pathname === '/desk' && document.body.dataset.ready === '1'", json!([]))
         .await;
     let row = format!("#t-{number}");
@@ -220,10 +217,7 @@ async fn a_dispatcher_routes_an_unrouted_ticket_from_its_page() {
     assert_eq!(ticket["status"], "unrouted");
     app.staff("13912340004", Role::Dispatcher).await;
 
-    b.goto(&app.url("/login?mode=password")).await;
-    b.type_into(&b.find("#phone").await, "13912340004").await;
-    b.type_into(&b.find("#password").await, STAFF_PASSWORD).await;
-    b.click(&b.find("form[action='/login/password'] button").await).await;
+    login_with_password(&b, &app, "13912340004", STAFF_PASSWORD).await;
     b.wait_for("the desk", "return location.pathname === '/desk' && document.body.dataset.ready === '1'", json!([]))
         .await;
     b.click(&b.find("#tab-unrouted").await).await;
@@ -290,10 +284,7 @@ async fn the_queue_pages_past_fifty_and_filters_by_department_from_a_picker() {
     let staff_id = staff.user["id"].as_str().unwrap().parse().unwrap();
     hazardline::admin::service::add_member(&app.state, dept.parse().unwrap(), staff_id).await.unwrap();
 
-    b.goto(&app.url("/login?mode=password")).await;
-    b.type_into(&b.find("#phone").await, "13912340005").await;
-    b.type_into(&b.find("#password").await, STAFF_PASSWORD).await;
-    b.click(&b.find("form[action='/login/password'] button").await).await;
+    login_with_password(&b, &app, "13912340005", STAFF_PASSWORD).await;
     b.wait_for("the desk", "return location.pathname === '/desk' && document.body.dataset.ready === '1'", json!([]))
         .await;
 

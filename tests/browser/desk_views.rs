@@ -14,7 +14,7 @@ use crate::{
     desk::{act, confirmed_ticket},
     helpers::{session, spawn_app, Session, TestApp, STAFF_PASSWORD},
     resident::photo_file,
-    support::{assert_no_console_errors, browser, screenshots},
+    support::{assert_no_console_errors, browser, login_with_password, screenshots},
     worker::report,
 };
 
@@ -72,10 +72,7 @@ async fn a_dispatcher_finds_a_ticket_on_the_map_and_reads_the_statistics() {
     let (id, number) = (ticket["id"].as_str().unwrap(), ticket["number"].as_str().unwrap());
     app.staff("13912340051", Role::Dispatcher).await;
 
-    b.goto(&app.url("/login?mode=password")).await;
-    b.type_into(&b.find("#phone").await, "13912340051").await;
-    b.type_into(&b.find("#password").await, STAFF_PASSWORD).await;
-    b.click(&b.find("form[action='/login/password'] button").await).await;
+    login_with_password(&b, &app, "13912340051", STAFF_PASSWORD).await;
     b.wait_for("the desk", "return location.pathname === '/desk' && document.body.dataset.ready === '1'", json!([]))
         .await;
 

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use crate::{
     helpers::{session, spawn_app, Session, TestApp},
     resident::photo_file,
-    support::{assert_no_console_errors, browser, phone_at, screenshots},
+    support::{assert_no_console_errors, browser, login_with_password, phone_at, screenshots},
     webdriver::Browser,
 };
 
@@ -21,10 +21,7 @@ const RESIDENT: &str = "13800000041";
 const PASSWORD: &str = "resident password 1";
 
 async fn login_page(b: &Browser, app: &TestApp, phone: &str, password: &str, lands: &str) {
-    b.goto(&app.url("/login?mode=password")).await;
-    b.type_into(&b.find("#phone").await, phone).await;
-    b.type_into(&b.find("#password").await, password).await;
-    b.click(&b.find("form[action='/login/password'] button").await).await;
+    login_with_password(b, app, phone, password).await;
     b.wait_for("the home page", "return location.pathname === arguments[0]", json!([lands])).await;
 }
 

@@ -1,6 +1,6 @@
 //! What the browser tests share: a browser or a clear skip, screenshots at phone and desktop sizes
 //! (each page checked for accessible markup as it is taken), the console-error check, logging in
-//! through the pages.
+//! through the pages (SMS code or password).
 
 use std::path::PathBuf;
 
@@ -158,6 +158,14 @@ pub async fn login_with_sms(b: &Browser, app: &TestApp, phone: &str) {
     b.click(&b.find("form[action='/login/sms'] button[type=submit]").await).await;
     b.wait_for("the chat", "return location.pathname === '/chat' && document.body.dataset.ready === '1'", json!([]))
         .await;
+}
+
+/// Logs in through the password form (the page answers with the user's home; callers wait for it).
+pub async fn login_with_password(b: &Browser, app: &TestApp, phone: &str, password: &str) {
+    b.goto(&app.url("/login?mode=password")).await;
+    b.type_into(&b.find("#phone").await, phone).await;
+    b.type_into(&b.find("#password").await, password).await;
+    b.click(&b.find("form[action='/login/password'] button").await).await;
 }
 
 /// Puts the browser's phone at the GCJ-02 point `(lng, lat)`: grants geolocation to the app and

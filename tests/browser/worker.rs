@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use crate::{
     helpers::{spawn_app, Session, TestApp},
     resident::{another_photo_file, photo_file},
-    support::{assert_no_console_errors, browser, phone_at, screenshots},
+    support::{assert_no_console_errors, browser, login_with_password, phone_at, screenshots},
 };
 
 pub async fn report(app: &TestApp, who: &Session, urgency: &str, description: &str) -> Value {
@@ -41,10 +41,7 @@ async fn a_grid_worker_sees_tasks_by_deadline_accepts_with_one_tap_and_confirms_
     phone_at(&b, &app, (lng, lat)).await;
 
     // Logging in lands a grid worker on the task page, earliest deadline first.
-    b.goto(&app.url("/login?mode=password")).await;
-    b.type_into(&b.find("#phone").await, &grid_worker_phone(0)).await;
-    b.type_into(&b.find("#password").await, "demo password 1").await;
-    b.click(&b.find("form[action='/login/password'] button").await).await;
+    login_with_password(&b, &app, &grid_worker_phone(0), "demo password 1").await;
     b.wait_for(
         "the task page",
         "return location.pathname === '/worker' && document.body.dataset.ready === '1'",
