@@ -25,13 +25,23 @@
     });
   }
 
+  // The echo of the worker's own move: the server announces a change (ticket_changed) once it is
+  // committed, before it answers the move. A list read on that announcement already shows the move,
+  // so the answer does not read it again; an announcement of a version the answer already showed is
+  // not read either.
+  var sentAt = {};
+  var announcedAt = {};
+  var answered = {};
+
   function act(id, body, done) {
     return version(id)
       .then(function (v) {
         body.version = v;
+        sentAt[id] = Date.now();
         return HL.api('POST', '/api/v1/tickets/' + id + '/actions', body);
       })
-      .then(function () {
+      .then(function (ticket) {
+        if (ticket && ticket.version) answered[id] = ticket.version;
         HL.notice('');
         HL.status(done);
       })
@@ -40,7 +50,9 @@
         else if (f.code === 'evidence_required') HL.notice(t.need_photo);
         else HL.notice(HL.errorText(f));
       })
-      .then(reload);
+      .then(function () {
+        if (!(announcedAt[id] >= sentAt[id])) return reload();
+      });
   }
 
   list.addEventListener('click', function (e) {
@@ -170,6 +182,10 @@
   HL.socket({
     open: function () { reload(); document.body.setAttribute('data-ready', '1'); },
     event: function (frame) {
+      if (frame.type === 'ticket_changed') {
+        announcedAt[frame.ticket_id] = Date.now();
+        if (answered[frame.ticket_id] >= frame.version) return;
+      }
       if (frame.type === 'ticket_changed' || frame.type === 'ticket_status' || frame.type === 'message') reload();
     }
   });
