@@ -94,6 +94,13 @@
     if (text) el.scrollIntoView({ block: 'nearest' });
   }
 
+  // The echo of this page's own photo move: the server announces the change (ticket_changed) once
+  // it is committed, before it answers. A read on that announcement already shows the move, so the
+  // answer does not read again; an announcement of a version the answer showed is not read either.
+  var sentAt = 0;
+  var announcedAt = 0;
+  var answered = 0;
+
   if (box.id === 'ticket') {
     box.addEventListener('submit', function (e) {
       var form = e.target.closest('form[data-act]');
@@ -121,11 +128,14 @@
           var body = command(action, form, media);
           return HL.api('GET', '/api/v1/tickets/' + id).then(function (ticket) {
             body.version = ticket.version;
+            sentAt = Date.now();
             return HL.api('POST', '/api/v1/tickets/' + id + '/actions', body);
           });
         })
-        .then(function () {
+        .then(function (ticket) {
+          answered = (ticket && ticket.version) || 0;
           HL.status(t.act_done);
+          if (announcedAt >= sentAt) return null;
           return fetchAgain();
         })
         .catch(function (f) {
@@ -153,8 +163,14 @@
     close: function () { polling(true); },
     event: function (frame) {
       if (frame.type !== 'ticket_changed' && frame.type !== 'ticket_status') return;
+      if (box.id === 'queue') { reload(); return; }
       var article = box.querySelector('article[data-id]');
-      if (box.id === 'queue' || (article && frame.ticket_id === article.getAttribute('data-id'))) reload();
+      if (!article || frame.ticket_id !== article.getAttribute('data-id')) return;
+      if (frame.type === 'ticket_changed') {
+        announcedAt = Date.now();
+        if (answered >= frame.version) return;
+      }
+      reload();
     }
   });
 })();
