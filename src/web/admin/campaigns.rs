@@ -10,8 +10,8 @@ use maud::{html, Markup};
 use uuid::Uuid;
 
 use super::{
-    admin, all_regions, bad, broken, checked, csrf, done, edit_param, message_for, page_ctx, refusal, region_name,
-    region_options, respond, ticked, typed, Area, Failed, Form, Once,
+    all_regions, bad, broken, checked, csrf, done, edit_param, message_for, page_ctx, refusal, region_name,
+    region_options, respond, ticked, typed, AdminPage, Area, Failed, Form, Once,
 };
 use crate::{
     auth::CurrentUser,
@@ -57,21 +57,18 @@ fn categories_of(form: &Form) -> Vec<String> {
 }
 
 #[get("/admin/campaigns")]
-async fn get_campaigns(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    let user = match admin(&state, &req) {
-        Ok(u) => u,
-        Err(res) => return *res,
-    };
+async fn get_campaigns(state: web::Data<AppState>, AdminPage(user): AdminPage, req: HttpRequest) -> HttpResponse {
     let edit = edit_param(&req);
     page(&state, &req, &user, StatusCode::OK, edit.as_deref(), None).await
 }
 
 #[post("/admin/campaigns")]
-async fn post_create(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
-    let user = match admin(&state, &req) {
-        Ok(u) => u,
-        Err(res) => return *res,
-    };
+async fn post_create(
+    state: web::Data<AppState>,
+    AdminPage(user): AdminPage,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
     let form = Form::parse(&body);
     let result = async {
         checked(&state, &req, &user, &form)?;
@@ -98,14 +95,11 @@ async fn post_create(state: web::Data<AppState>, req: HttpRequest, body: web::By
 #[post("/admin/campaigns/{id}")]
 async fn post_update(
     state: web::Data<AppState>,
+    AdminPage(user): AdminPage,
     req: HttpRequest,
     id: web::Path<Uuid>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let user = match admin(&state, &req) {
-        Ok(u) => u,
-        Err(res) => return *res,
-    };
     let form = Form::parse(&body);
     let result = async {
         checked(&state, &req, &user, &form)?;
@@ -130,14 +124,11 @@ async fn post_update(
 #[post("/admin/campaigns/{id}/close")]
 async fn post_close(
     state: web::Data<AppState>,
+    AdminPage(user): AdminPage,
     req: HttpRequest,
     id: web::Path<Uuid>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let user = match admin(&state, &req) {
-        Ok(u) => u,
-        Err(res) => return *res,
-    };
     let form = Form::parse(&body);
     let result = async {
         checked(&state, &req, &user, &form)?;

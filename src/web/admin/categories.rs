@@ -8,7 +8,8 @@ use actix_web::{get, http::StatusCode, post, web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 
 use super::{
-    admin, bad, broken, checked, csrf, done, edit_param, page_ctx, refusal, respond, ticked, typed, Area, Failed, Form,
+    bad, broken, checked, csrf, done, edit_param, page_ctx, refusal, respond, ticked, typed, AdminPage, Area, Failed,
+    Form,
 };
 use crate::{
     admin::{
@@ -84,21 +85,18 @@ fn urgency(form: &Form) -> Result<Urgency, ApiError> {
 }
 
 #[get("/admin/categories")]
-async fn get_categories(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    let user = match admin(&state, &req) {
-        Ok(u) => u,
-        Err(res) => return *res,
-    };
+async fn get_categories(state: web::Data<AppState>, AdminPage(user): AdminPage, req: HttpRequest) -> HttpResponse {
     let edit = edit_param(&req);
     page(&state, &req, &user, StatusCode::OK, edit.as_deref(), None).await
 }
 
 #[post("/admin/categories")]
-async fn post_create(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
-    let user = match admin(&state, &req) {
-        Ok(u) => u,
-        Err(res) => return *res,
-    };
+async fn post_create(
+    state: web::Data<AppState>,
+    AdminPage(user): AdminPage,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
     let form = Form::parse(&body);
     let result = async {
         checked(&state, &req, &user, &form)?;
@@ -114,14 +112,11 @@ async fn post_create(state: web::Data<AppState>, req: HttpRequest, body: web::By
 #[post("/admin/categories/{code}")]
 async fn post_update(
     state: web::Data<AppState>,
+    AdminPage(user): AdminPage,
     req: HttpRequest,
     code: web::Path<String>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let user = match admin(&state, &req) {
-        Ok(u) => u,
-        Err(res) => return *res,
-    };
     let form = Form::parse(&body);
     let result = async {
         checked(&state, &req, &user, &form)?;

@@ -8,8 +8,8 @@ use maud::{html, Markup};
 use uuid::Uuid;
 
 use super::{
-    admin, all_regions, bad, broken, categories::kind_label, checked, csrf, done, message_for, page_ctx, refusal,
-    region_name, region_options, respond, ticked, typed, uuid_field, Area, Failed, Form, Once,
+    all_regions, bad, broken, categories::kind_label, checked, csrf, done, message_for, page_ctx, refusal, region_name,
+    region_options, respond, ticked, typed, uuid_field, AdminPage, Area, Failed, Form, Once,
 };
 use crate::{
     admin::{
@@ -38,11 +38,7 @@ fn edit_of(req: &HttpRequest) -> Option<String> {
 }
 
 #[get("/admin/departments")]
-async fn get_departments(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    let user = match admin(&state, &req) {
-        Ok(u) => u,
-        Err(res) => return *res,
-    };
+async fn get_departments(state: web::Data<AppState>, AdminPage(user): AdminPage, req: HttpRequest) -> HttpResponse {
     let edit = edit_of(&req);
     page(&state, &req, &user, StatusCode::OK, edit.as_deref(), None).await
 }
@@ -56,11 +52,12 @@ fn optional(form: &Form, name: &str) -> Option<String> {
 }
 
 #[post("/admin/departments")]
-async fn post_create(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
-    let user = match admin(&state, &req) {
-        Ok(u) => u,
-        Err(res) => return *res,
-    };
+async fn post_create(
+    state: web::Data<AppState>,
+    AdminPage(user): AdminPage,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
     let form = Form::parse(&body);
     let result = async {
         checked(&state, &req, &user, &form)?;
@@ -93,14 +90,11 @@ async fn post_create(state: web::Data<AppState>, req: HttpRequest, body: web::By
 #[post("/admin/departments/{id}")]
 async fn post_update(
     state: web::Data<AppState>,
+    AdminPage(user): AdminPage,
     req: HttpRequest,
     id: web::Path<Uuid>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let user = match admin(&state, &req) {
-        Ok(u) => u,
-        Err(res) => return *res,
-    };
     let form = Form::parse(&body);
     let result = async {
         checked(&state, &req, &user, &form)?;
@@ -125,14 +119,11 @@ async fn post_update(
 #[post("/admin/departments/{id}/members")]
 async fn post_add_member(
     state: web::Data<AppState>,
+    AdminPage(user): AdminPage,
     req: HttpRequest,
     id: web::Path<Uuid>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let user = match admin(&state, &req) {
-        Ok(u) => u,
-        Err(res) => return *res,
-    };
     let form = Form::parse(&body);
     let result = async {
         checked(&state, &req, &user, &form)?;
@@ -150,14 +141,11 @@ async fn post_add_member(
 #[post("/admin/departments/{id}/members/{grant}/remove")]
 async fn post_remove_member(
     state: web::Data<AppState>,
+    AdminPage(user): AdminPage,
     req: HttpRequest,
     path: web::Path<(Uuid, Uuid)>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let user = match admin(&state, &req) {
-        Ok(u) => u,
-        Err(res) => return *res,
-    };
     let (id, grant) = path.into_inner();
     let form = Form::parse(&body);
     let result = async {

@@ -101,14 +101,26 @@ impl Area {
     }
 }
 
-/// The admin of a page request; anyone else gets the answer the desk gives (the login page, or
-/// their home page).
-pub(super) fn admin(state: &AppState, req: &HttpRequest) -> Result<CurrentUser, Box<HttpResponse>> {
-    let Some(user) = session::page_user(state, req) else { return Err(Box::new(to_login(req))) };
-    if !user.has(Role::Admin) {
-        return Err(Box::new(layout::redirect(super::login::home(&user), Vec::new())));
+/// The admin of a page request, as a handler's argument; anyone else is answered as the desk
+/// answers them (the login page, or their home page) before the handler runs.
+pub struct AdminPage(pub CurrentUser);
+
+impl actix_web::FromRequest for AdminPage {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let refused =
+            |res: HttpResponse| Err(actix_web::error::InternalError::from_response("not an admin", res).into());
+        let Some(state) = req.app_data::<web::Data<AppState>>() else {
+            return std::future::ready(Err(actix_web::error::ErrorInternalServerError("no application state")));
+        };
+        std::future::ready(match session::page_user(state, req) {
+            None => refused(to_login(req)),
+            Some(user) if !user.has(Role::Admin) => refused(layout::redirect(super::login::home(&user), Vec::new())),
+            Some(user) => Ok(AdminPage(user)),
+        })
     }
-    Ok(user)
 }
 
 /// A posted form: every field with all its values, in order.
@@ -440,11 +452,7 @@ pub(super) fn broken(
 }
 
 #[get("/admin")]
-async fn get_index(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    let user = match admin(&state, &req) {
-        Ok(u) => u,
-        Err(res) => return *res,
-    };
+async fn get_index(state: web::Data<AppState>, AdminPage(user): AdminPage, req: HttpRequest) -> HttpResponse {
     let shell = page_ctx(&state, &req, &user);
     let t = shell.0.lang.texts();
     let body = html! {

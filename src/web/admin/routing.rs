@@ -8,8 +8,9 @@ use maud::html;
 use uuid::Uuid;
 
 use super::{
-    admin, all_departments, all_regions, broken, checked, csrf, department_name, department_options, done, edit_param,
-    message_for, page_ctx, refusal, region_name, region_options, respond, typed, uuid_field, Area, Failed, Form,
+    all_departments, all_regions, broken, checked, csrf, department_name, department_options, done, edit_param,
+    message_for, page_ctx, refusal, region_name, region_options, respond, typed, uuid_field, AdminPage, Area, Failed,
+    Form,
 };
 use crate::{
     auth::CurrentUser,
@@ -30,21 +31,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 #[get("/admin/routing-rules")]
-async fn get_rules(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    let user = match admin(&state, &req) {
-        Ok(u) => u,
-        Err(res) => return *res,
-    };
+async fn get_rules(state: web::Data<AppState>, AdminPage(user): AdminPage, req: HttpRequest) -> HttpResponse {
     let edit = edit_param(&req);
     page(&state, &req, &user, StatusCode::OK, edit.as_deref(), None).await
 }
 
 #[post("/admin/routing-rules")]
-async fn post_create(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
-    let user = match admin(&state, &req) {
-        Ok(u) => u,
-        Err(res) => return *res,
-    };
+async fn post_create(
+    state: web::Data<AppState>,
+    AdminPage(user): AdminPage,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
     let form = Form::parse(&body);
     let result = async {
         checked(&state, &req, &user, &form)?;
@@ -70,14 +68,11 @@ async fn post_create(state: web::Data<AppState>, req: HttpRequest, body: web::By
 #[post("/admin/routing-rules/{id}")]
 async fn post_update(
     state: web::Data<AppState>,
+    AdminPage(user): AdminPage,
     req: HttpRequest,
     id: web::Path<Uuid>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let user = match admin(&state, &req) {
-        Ok(u) => u,
-        Err(res) => return *res,
-    };
     let form = Form::parse(&body);
     let result = async {
         checked(&state, &req, &user, &form)?;
@@ -97,14 +92,11 @@ async fn post_update(
 #[post("/admin/routing-rules/{id}/delete")]
 async fn post_delete(
     state: web::Data<AppState>,
+    AdminPage(user): AdminPage,
     req: HttpRequest,
     id: web::Path<Uuid>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let user = match admin(&state, &req) {
-        Ok(u) => u,
-        Err(res) => return *res,
-    };
     let form = Form::parse(&body);
     let result = async {
         checked(&state, &req, &user, &form)?;

@@ -9,8 +9,8 @@ use maud::html;
 use uuid::Uuid;
 
 use super::{
-    admin, all_departments, all_regions, broken, checked, csrf, department_name, department_options, done, message_for,
-    page_ctx, refusal, region_name, region_options, respond, typed, Area, Failed, Form,
+    all_departments, all_regions, broken, checked, csrf, department_name, department_options, done, message_for,
+    page_ctx, refusal, region_name, region_options, respond, typed, AdminPage, Area, Failed, Form,
 };
 use crate::{
     admin::users::{self, GrantRoleRequest},
@@ -62,21 +62,18 @@ fn back(form: &Form) -> String {
 }
 
 #[get("/admin/users")]
-async fn get_users(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    let user = match admin(&state, &req) {
-        Ok(u) => u,
-        Err(res) => return *res,
-    };
+async fn get_users(state: web::Data<AppState>, AdminPage(user): AdminPage, req: HttpRequest) -> HttpResponse {
     let (q, phone) = (query(&req, "q"), query(&req, "grant"));
     page(&state, &req, &user, StatusCode::OK, (&q, &phone), None).await
 }
 
 #[post("/admin/users/roles")]
-async fn post_grant(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
-    let user = match admin(&state, &req) {
-        Ok(u) => u,
-        Err(res) => return *res,
-    };
+async fn post_grant(
+    state: web::Data<AppState>,
+    AdminPage(user): AdminPage,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
     let form = Form::parse(&body);
     let result = async {
         checked(&state, &req, &user, &form)?;
@@ -102,14 +99,11 @@ async fn post_grant(state: web::Data<AppState>, req: HttpRequest, body: web::Byt
 #[post("/admin/users/{id}/roles/{grant}/revoke")]
 async fn post_revoke(
     state: web::Data<AppState>,
+    AdminPage(user): AdminPage,
     req: HttpRequest,
     path: web::Path<(Uuid, Uuid)>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let user = match admin(&state, &req) {
-        Ok(u) => u,
-        Err(res) => return *res,
-    };
     let (id, grant) = path.into_inner();
     let form = Form::parse(&body);
     let result = async {
@@ -126,14 +120,11 @@ async fn post_revoke(
 #[post("/admin/users/{id}/access")]
 async fn post_access(
     state: web::Data<AppState>,
+    AdminPage(user): AdminPage,
     req: HttpRequest,
     id: web::Path<Uuid>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let user = match admin(&state, &req) {
-        Ok(u) => u,
-        Err(res) => return *res,
-    };
     let form = Form::parse(&body);
     let result = async {
         checked(&state, &req, &user, &form)?;
