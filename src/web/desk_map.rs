@@ -142,14 +142,7 @@ pub(super) fn position_map(state: &AppState, lang: Lang, ticket: &TicketView) ->
         figure.position {
             svg.map.small #position xmlns="http://www.w3.org/2000/svg" viewBox=(frame.view_box()) role="img" aria-labelledby="position-title" {
                 title #position-title { (t.position_title) " · " (ticket.number) }
-                g.regions aria-hidden="true" {
-                    @for o in outlines.iter().filter(|o| Some(o.level) == outlines.first().map(|f| f.level)) {
-                        path.land d=(o.d) fill-rule="evenodd" {}
-                    }
-                    @for o in outlines.iter().rev() {
-                        path class={"r r-" (level_name(o.level))} d=(o.d) {}
-                    }
-                }
+                (region_outlines(&outlines))
                 // Drawn about a third of the map page's size: marks scaled up to stay visible.
                 g.marks aria-hidden="true" {
                     circle.here cx=(at.0) cy=(at.1) r=(R * 5.5) {}
@@ -160,6 +153,22 @@ pub(super) fn position_map(state: &AppState, lang: Lang, ticket: &TicketView) ->
                 figcaption {
                     a href={"/desk/map?region_id=" (area)} { (t.position_on_map) }
                 }
+            }
+        }
+    }
+}
+
+/// The drawn regions: the coarsest level's land filled first, then the borders finest first so
+/// the coarse ones stay on top.
+fn region_outlines(outlines: &[Outline]) -> Markup {
+    let top = outlines.first().map(|o| o.level);
+    html! {
+        g.regions aria-hidden="true" {
+            @for o in outlines.iter().filter(|o| Some(o.level) == top) {
+                path.land d=(o.d) fill-rule="evenodd" {}
+            }
+            @for o in outlines.iter().rev() {
+                path class={"r r-" (level_name(o.level))} d=(o.d) {}
             }
         }
     }
@@ -282,15 +291,7 @@ fn render(
                         }
                     }
                 }
-                g.regions aria-hidden="true" {
-                    // Fills first, then the borders finest first so the coarse ones stay on top.
-                    @for o in outlines.iter().filter(|o| Some(o.level) == top) {
-                        path.land d=(o.d) fill-rule="evenodd" {}
-                    }
-                    @for o in outlines.iter().rev() {
-                        path class={"r r-" (level_name(o.level))} d=(o.d) {}
-                    }
-                }
+                (region_outlines(outlines))
                 g.labels {
                     @for o in outlines.iter().filter(|o| Some(o.level) == label_level) {
                         @if let Some((x, y)) = o.label_at {
